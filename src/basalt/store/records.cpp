@@ -1,0 +1,245 @@
+// Record SQL shared by all stores; dialect specifics come through filter::Dialect and Tx.
+#include "basalt/store/records.hpp"
+
+namespace basalt::store {
+
+namespace {
+
+/// Appends " WHERE (a) AND (b)" renumbering nothing: expressions must already be numbered in
+/// order (SQLite "?" needs no numbering; PostgreSQL callers compile with running indexes).
+void AppendWhere(std::string& sql, SqlParams& params, const std::vector<filter::SqlExpr>& where) {
+    bool first = true;
+    for (const auto& w : where) {
+        if (w.sql.empty()) {
+            continue;
+        }
+        sql += first ? " WHERE (" : " AND (";
+        sql += w.sql;
+        sql += ")";
+        first = false;
+        params.insert(params.end(), w.params.begin(), w.params.end());
+    }
+}
+
+}  // namespace
+
+schema::Record RowToRecord(const Tx& tx,
+                           const CollectionPtr& c,
+                           const std::vector<std::string>& cols,
+                           const std::vector<SqlValue>& row) {
+    schema::Record rec;
+    rec.collection = c;
+    rec.values.reserve(cols.size());
+    for (std::size_t i = 0; i < cols.size() && i < row.size(); ++i) {
+        const schema::Field* f = c->FindField(cols[i]);
+        if (f == nullptr) {
+            continue;
+        }
+        rec.values[cols[i]] = tx.ColumnToJson(*f, row[i]);
+    }
+    return rec;
+}
+
+Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
+    const auto& d = tx.dialect();
+    const std::string t = d.QuoteIdent(c->name);
+    std::string sql = "SELECT " + t + ".* FROM " + t;
+    SqlParams params;
+    AppendWhere(sql, params, q.where);
+    if (!q.order_by.empty()) {
+        sql += " ORDER BY " + q.order_by;
+        params.insert(params.end(), q.order_params.begin(), q.order_params.end());
+    }
+    if (q.limit >= 0) {
+        sql += " LIMIT " + d.Placeholder(params.size() + 1);
+        params.emplace_back(q.limit);
+        sql += " OFFSET " + d.Placeholder(params.size() + 1);
+        params.emplace_back(q.offset);
+    }
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    std::vector<schema::Record> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) {
+        out.push_back(RowToRecord(tx, c, rows.columns, r));
+    }
+    return out;
+}
+
+Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vector<filter::SqlExpr>& where) {
+    const std::string t = tx.dialect().QuoteIdent(c->name);
+    std::string sql = "SELECT COUNT(*) FROM " + t;
+    SqlParams params;
+    AppendWhere(sql, params, where);
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    if (rows.rows.empty()) {
+        return 0;
+    }
+    const auto& v = rows.rows[0][0];
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        return *i;
+    }
+    return 0;
+}
+
+Result<std::optional<schema::Record>> FindRecord(Tx& tx,
+                                                 const CollectionPtr& c,
+                                                 std::string_view id,
+                                                 const std::vector<filter::SqlExpr>& where) {
+    const auto& d = tx.dialect();
+    const std::string t = d.QuoteIdent(c->name);
+    std::string sql = "SELECT " + t + ".* FROM " + t;
+    SqlParams params;
+    std::vector<filter::SqlExpr> all;
+    all.reserve(where.size() + 1);
+    all.push_back({t + "." + d.QuoteIdent("id") + " = " + d.Placeholder(1), {std::string(id)}});
+    all.insert(all.end(), where.begin(), where.end());
+    AppendWhere(sql, params, all);
+    sql += " LIMIT 1";
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    if (rows.rows.empty()) {
+        return std::optional<schema::Record>{};
+    }
+    return std::optional<schema::Record>(RowToRecord(tx, c, rows.columns, rows.rows[0]));
+}
+
+Status InsertRecord(Tx& tx, const schema::Record& r) {
+    const auto& d = tx.dialect();
+    std::string cols;
+    std::string vals;
+    SqlParams params;
+    for (const auto& f : r.collection->fields) {
+        auto it = r.values.find(f.name);
+        if (it == r.values.end()) {
+            continue;
+        }
+        if (!cols.empty()) {
+            cols += ", ";
+            vals += ", ";
+        }
+        cols += d.QuoteIdent(f.name);
+        vals += d.Placeholder(params.size() + 1);
+        params.push_back(tx.JsonToColumn(f, it->value()));
+    }
+    std::string sql = "INSERT INTO " + d.QuoteIdent(r.collection->name) + " (" + cols + ") VALUES (" + vals + ")";
+    BASALT_TRY(auto n, tx.Exec(sql, params));
+    (void)n;
+    return Ok();
+}
+
+Status UpdateRecord(Tx& tx, const schema::Record& r) {
+    const auto& d = tx.dialect();
+    std::string sets;
+    SqlParams params;
+    for (const auto& f : r.collection->fields) {
+        if (f.name == "id") {
+            continue;
+        }
+        auto it = r.values.find(f.name);
+        if (it == r.values.end()) {
+            continue;
+        }
+        if (!sets.empty()) {
+            sets += ", ";
+        }
+        sets += d.QuoteIdent(f.name) + " = " + d.Placeholder(params.size() + 1);
+        params.push_back(tx.JsonToColumn(f, it->value()));
+    }
+    if (sets.empty()) {
+        return Ok();
+    }
+    std::string sql = "UPDATE " + d.QuoteIdent(r.collection->name) + " SET " + sets + " WHERE " +
+                      d.QuoteIdent("id") + " = " + d.Placeholder(params.size() + 1);
+    params.emplace_back(std::string(r.Id()));
+    BASALT_TRY(auto n, tx.Exec(sql, params));
+    (void)n;
+    return Ok();
+}
+
+Result<std::int64_t> DeleteRecord(Tx& tx, const schema::Collection& c, std::string_view id) {
+    const auto& d = tx.dialect();
+    return tx.Exec("DELETE FROM " + d.QuoteIdent(c.name) + " WHERE " + d.QuoteIdent("id") + " = " + d.Placeholder(1),
+                   {std::string(id)});
+}
+
+}  // namespace basalt::store
+
+namespace basalt::store {
+
+std::size_t VirtualRowParamCount(const schema::Record& r) {
+    std::size_t n = 0;
+    for (const auto& f : r.collection->fields) {
+        if (r.values.contains(f.name)) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+Result<bool> VirtualRowMatches(Tx& tx, const schema::Record& r, std::string_view alias, const filter::SqlExpr& rule) {
+    const auto& d = tx.dialect();
+    std::string cols;
+    SqlParams params;
+    for (const auto& f : r.collection->fields) {
+        auto it = r.values.find(f.name);
+        if (it == r.values.end()) {
+            continue;
+        }
+        if (!cols.empty()) {
+            cols += ", ";
+        }
+        cols += d.Placeholder(params.size() + 1) + " AS " + d.QuoteIdent(f.name);
+        params.push_back(tx.JsonToColumn(f, it->value()));
+    }
+    std::string sql = "WITH " + d.QuoteIdent(alias) + " AS (SELECT " + cols + ") SELECT 1 FROM " + d.QuoteIdent(alias);
+    if (!rule.sql.empty()) {
+        sql += " WHERE (" + rule.sql + ")";
+        params.insert(params.end(), rule.params.begin(), rule.params.end());
+    }
+    sql += " LIMIT 1";
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    return !rows.rows.empty();
+}
+
+Result<std::vector<schema::Record>> FindReferencing(Tx& tx, const CollectionPtr& other, const schema::Field& f,
+                                                    std::string_view id) {
+    const auto& d = tx.dialect();
+    const std::string t = d.QuoteIdent(other->name);
+    const std::string col = t + "." + d.QuoteIdent(f.name);
+    std::string sql = "SELECT " + t + ".* FROM " + t + " WHERE ";
+    if (f.IsMulti()) {
+        sql += "EXISTS (SELECT 1 FROM " + d.JsonEach(col) + " AS __je WHERE __je.value = " + d.Placeholder(1) + ")";
+    } else {
+        sql += col + " = " + d.Placeholder(1);
+    }
+    BASALT_TRY(Rows rows, tx.Query(sql, {std::string(id)}));
+    std::vector<schema::Record> out;
+    for (const auto& r : rows.rows) {
+        out.push_back(RowToRecord(tx, other, rows.columns, r));
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> ExistingIds(Tx& tx, const schema::Collection& c, const std::vector<std::string>& ids) {
+    std::vector<std::string> out;
+    if (ids.empty()) {
+        return out;
+    }
+    const auto& d = tx.dialect();
+    std::string sql = "SELECT " + d.QuoteIdent("id") + " FROM " + d.QuoteIdent(c.name) + " WHERE " +
+                      d.QuoteIdent("id") + " IN (";
+    SqlParams params;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        sql += (i != 0 ? ", " : "") + d.Placeholder(i + 1);
+        params.emplace_back(ids[i]);
+    }
+    sql += ")";
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    for (const auto& r : rows.rows) {
+        if (const auto* s = std::get_if<std::string>(&r[0])) {
+            out.push_back(*s);
+        }
+    }
+    return out;
+}
+
+}  // namespace basalt::store

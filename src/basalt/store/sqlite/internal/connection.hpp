@@ -1,0 +1,44 @@
+// A SQLite connection with a prepared-statement cache; used by one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "basalt/base/result.hpp"
+#include "basalt/base/sql_value.hpp"
+#include "basalt/store/store.hpp"
+
+namespace basalt::store::sqlite_internal {
+
+/// Owns a sqlite3 handle and its cached statements. Not thread-safe: confined to the thread that
+/// runs the current unit of work.
+class Connection {
+public:
+    static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool readonly, int busy_ms);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    Result<Rows> Query(std::string_view sql, const SqlParams& params);
+    Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params);
+    Status ExecScript(std::string_view sql);
+
+    /// Drops every cached statement (after DDL, statements are re-prepared lazily anyway).
+    void ClearCache();
+
+    sqlite3* handle() { return db_; }
+
+private:
+    explicit Connection(sqlite3* db) : db_(db) {}
+    Result<sqlite3_stmt*> Prepare(std::string_view sql);
+    Error MakeError(int rc, std::string_view sql) const;
+
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace basalt::store::sqlite_internal

@@ -1,0 +1,25 @@
+// SqliteStore: PocketBase's pb_data layout on SQLite — data.db (WAL, one writer, N readers) and
+// auxiliary.db. Every sqlite3_* call runs on the store's own threads.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "basalt/base/result.hpp"
+#include "basalt/store/store.hpp"
+
+namespace basalt::store {
+
+struct SqliteOptions {
+    std::filesystem::path dir;      // the data directory (created if missing)
+    std::size_t readers = 0;        // 0 = max(2, hardware threads)
+    int busy_timeout_ms = 10000;
+};
+
+/// Opens (or creates) a data directory. A new directory is bootstrapped with PocketBase's system
+/// tables, the system collections and default settings, so that PocketBase v0.39 opens it too.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts);
+
+}  // namespace basalt::store

@@ -1,0 +1,214 @@
+// SqliteStore against real SQLite files: bootstrap, fixture loading, transactions, DDL.
+#include "basalt/store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "basalt/base/random.hpp"
+#include "basalt/base/testing/run_co.hpp"
+#include "basalt/store/collection_rows.hpp"
+#include "basalt/store/records.hpp"
+
+namespace basalt::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+    TempDir() : path_(fs::temp_directory_path() / ("basalt_store_" + RandomString(8, kAlphabetLowerNum))) {
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::unique_ptr<Store> Open(const fs::path& dir) {
+    SqliteOptions o;
+    o.dir = dir;
+    o.readers = 2;
+    auto s = OpenSqliteStore(o);
+    EXPECT_TRUE(s) << (s ? "" : s.error().message);
+    return s ? std::move(*s) : nullptr;
+}
+
+std::int64_t CountRows(const fs::path& db, const std::string& sql) {
+    sqlite3* h = nullptr;
+    sqlite3_open((db / "data.db").c_str(), &h);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr);
+    std::int64_t n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+schema::Collection Posts() {
+    schema::Collection c;
+    c.id = "pbc_posts";
+    c.name = "posts";
+    auto add = [&](std::string name, schema::FieldType t, boost::json::object opts = {}) {
+        schema::Field f;
+        f.id = name;
+        f.name = std::move(name);
+        f.type = t;
+        f.options = std::move(opts);
+        f.Finalize();
+        c.fields.push_back(std::move(f));
+    };
+    add("id", schema::FieldType::kText, {{"primaryKey", true}});
+    add("title", schema::FieldType::kText);
+    add("views", schema::FieldType::kNumber);
+    add("tags", schema::FieldType::kSelect, {{"maxSelect", 3}, {"values", {"a", "b"}}});
+    c.indexes.push_back("CREATE UNIQUE INDEX `idx_posts_title` ON `posts` (`title`)");
+    return c;
+}
+
+TEST(SqliteStore, BootstrapsANewDataDirWithSystemCollections) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    auto cols = store->LoadCollections();
+    ASSERT_TRUE(cols);
+    std::set<std::string> names;
+    for (const auto& c : *cols) {
+        names.insert(c.name);
+    }
+    for (const char* n : {"_superusers", "_externalAuths", "_mfas", "_otps", "_authOrigins", "users"}) {
+        EXPECT_TRUE(names.contains(n)) << n;
+    }
+    store->Close();
+    EXPECT_TRUE(fs::exists(dir.path() / "auxiliary.db"));
+    EXPECT_GT(CountRows(dir.path(), "SELECT count(*) FROM _migrations"), 10);
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM _params WHERE id='settings'"), 1);
+    // Re-opening an existing dir does not bootstrap again.
+    auto again = Open(dir.path());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->LoadCollections()->size(), cols->size());
+}
+
+TEST(SqliteStore, OpensThePocketBaseFixture) {
+    fs::path fixture = fs::path(BASALT_SOURCE_DIR) / ".." / "shared" / "pocketbase-fixture";
+    if (!fs::exists(fixture / "data.db")) {
+        GTEST_SKIP() << "fixture not found at " << fixture;
+    }
+    TempDir dir;
+    fs::copy(fixture, dir.path(), fs::copy_options::recursive);
+    for (auto& e : fs::recursive_directory_iterator(dir.path())) {
+        fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+    }
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    auto cols = store->LoadCollections();
+    ASSERT_TRUE(cols) << cols.error().message;
+    EXPECT_EQ(cols->size(), 16u);
+    auto schema = std::make_shared<schema::Schema>([&] {
+        std::vector<std::shared_ptr<const schema::Collection>> v;
+        for (auto& c : *cols) {
+            v.push_back(std::make_shared<const schema::Collection>(c));
+        }
+        return v;
+    }());
+    auto demo2 = schema->Find("DEMO2");
+    ASSERT_TRUE(demo2);
+    auto rows = testing::RunCo(store->Read([&](Tx& tx) { return SelectRecords(tx, demo2, {}); }));
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 3u);
+    EXPECT_EQ((*rows)[0].GetString("title"), "test1");
+    EXPECT_TRUE((*rows)[0].values["active"].is_bool());
+    auto demo1 = schema->Find("demo1");
+    auto one = testing::RunCo(store->Read([&](Tx& tx) { return FindRecord(tx, demo1, "84nmscqy84lsi1t"); }));
+    ASSERT_TRUE(one && *one);
+    const auto& v = (*one)->values;
+    EXPECT_TRUE(v.at("file_many").is_array());
+    EXPECT_TRUE(v.at("select_one").is_string());
+    EXPECT_EQ(v.at("number").as_double(), 123456.0);
+    EXPECT_TRUE(v.at("json").is_array());
+}
+
+TEST(SqliteStore, WritesAreTransactionalAndUniqueViolationsAreReported) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    auto posts = std::make_shared<const schema::Collection>(Posts());
+    auto created = testing::RunCo(store->Write([&](Tx& tx) -> Status {
+        BASALT_RETURN_IF_ERROR(tx.CreateCollectionTable(*posts));
+        return InsertCollectionRow(tx, *posts);
+    }));
+    ASSERT_TRUE(created) << created.error().message;
+
+    auto insert = [&](std::string id, std::string title) {
+        return testing::RunCo(store->Write([&](Tx& tx) -> Status {
+            schema::Record r;
+            r.collection = posts;
+            r.values = {{"id", id}, {"title", title}, {"views", 3.0}, {"tags", boost::json::array{"a", "b"}}};
+            return InsertRecord(tx, r);
+        }));
+    };
+    EXPECT_TRUE(insert("aaaaaaaaaaaaaaa", "one"));
+    auto dup = insert("bbbbbbbbbbbbbbb", "one");
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_NE(dup.error().message.find("title"), std::string::npos);
+
+    // A unit of work that fails after writing leaves nothing behind.
+    auto failed = testing::RunCo(store->Write([&](Tx& tx) -> Status {
+        schema::Record r;
+        r.collection = posts;
+        r.values = {{"id", "ccccccccccccccc"}, {"title", "two"}};
+        BASALT_RETURN_IF_ERROR(InsertRecord(tx, r));
+        return InvalidArgument("abort");
+    }));
+    EXPECT_FALSE(failed);
+    store->Close();
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts"), 1);
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts WHERE tags = '[\"a\",\"b\"]'"), 1);
+}
+
+TEST(SqliteStore, AlterRebuildsTableKeepingData) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    schema::Collection old = Posts();
+    auto oldp = std::make_shared<const schema::Collection>(old);
+    ASSERT_TRUE(testing::RunCo(store->Write([&](Tx& tx) -> Status {
+        BASALT_RETURN_IF_ERROR(tx.CreateCollectionTable(old));
+        schema::Record r;
+        r.collection = oldp;
+        r.values = {{"id", "aaaaaaaaaaaaaaa"}, {"title", "one"}, {"tags", boost::json::array{"a", "b"}}};
+        return InsertRecord(tx, r);
+    })));
+    schema::Collection updated = old;
+    updated.name = "articles";
+    updated.indexes = {"CREATE UNIQUE INDEX `idx_articles_title` ON `articles` (`headline`)"};
+    updated.fields[1].name = "headline";                    // rename (same field id)
+    updated.fields[3].options["maxSelect"] = 1;              // multi -> single
+    updated.fields[3].Finalize();
+    updated.fields.erase(updated.fields.begin() + 2);        // drop views
+    schema::Field extra;
+    extra.id = "extra";
+    extra.name = "extra";
+    extra.type = schema::FieldType::kBool;
+    extra.Finalize();
+    updated.fields.push_back(extra);                         // add
+    auto st = testing::RunCo(store->Write([&](Tx& tx) { return tx.AlterCollectionTable(old, updated); }));
+    ASSERT_TRUE(st) << st.error().message;
+    store->Close();
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM articles WHERE headline='one' AND tags='b' AND extra=0"), 1);
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM sqlite_master WHERE name='posts'"), 0);
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM sqlite_master WHERE name='idx_articles_title'"), 1);
+}
+
+}  // namespace
+}  // namespace basalt::store
