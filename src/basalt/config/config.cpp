@@ -1,0 +1,73 @@
+// Config parsing and validation.
+#include "basalt/config/config.hpp"
+
+#include <cstdlib>
+
+#include "basalt/base/strings.hpp"
+
+namespace basalt::config {
+
+Result<HttpAddress> ParseHttpAddress(std::string_view s) {
+    HttpAddress a;
+    std::size_t colon = s.rfind(':');
+    if (colon == std::string_view::npos) {
+        return InvalidArgument("--http must be HOST:PORT, got \"" + std::string(s) + "\"");
+    }
+    std::string_view host = s.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    std::int64_t port = 0;
+    if (!ParseInt64(s.substr(colon + 1), port) || port < 0 || port > 65535) {
+        return InvalidArgument("--http port must be 0..65535, got \"" + std::string(s) + "\"");
+    }
+    a.host = host.empty() ? "0.0.0.0" : std::string(host);
+    a.port = static_cast<std::uint16_t>(port);
+    return a;
+}
+
+void ApplyEnvironment(ServeConfig& cfg) {
+    if (const char* v = std::getenv("BASALT_HTTP")) {
+        if (auto a = ParseHttpAddress(v)) {
+            cfg.http = *a;
+        }
+    }
+    if (const char* v = std::getenv("BASALT_DIR")) {
+        cfg.dir = v;
+    }
+    if (const char* v = std::getenv("BASALT_WORKERS")) {
+        std::int64_t n = 0;
+        if (ParseInt64(v, n)) {
+            cfg.workers = static_cast<int>(n);
+        }
+    }
+    if (const char* v = std::getenv("BASALT_LOG_LEVEL")) {
+        cfg.log_level = v;
+    }
+}
+
+Status Validate(const ServeConfig& cfg) {
+    if (cfg.dir.empty()) {
+        return InvalidArgument("--dir must not be empty");
+    }
+    if (cfg.workers < 0 || cfg.workers > 256) {
+        return InvalidArgument("--workers must be 0..256");
+    }
+    if (cfg.db_readers < 0 || cfg.db_readers > 256) {
+        return InvalidArgument("--db-readers must be 0..256");
+    }
+    if (cfg.body_limit < 1024) {
+        return InvalidArgument("--body-limit must be at least 1024 bytes");
+    }
+    static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    bool ok = false;
+    for (auto l : kLevels) {
+        ok = ok || cfg.log_level == l;
+    }
+    if (!ok) {
+        return InvalidArgument("--log-level must be one of trace, debug, info, warn, error, off");
+    }
+    return Ok();
+}
+
+}  // namespace basalt::config

@@ -1,0 +1,43 @@
+// Typed configuration of `basalt serve`, from flags and BASALT_* environment variables,
+// validated once at startup and immutable afterwards.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "basalt/base/result.hpp"
+
+namespace basalt::config {
+
+struct HttpAddress {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8090;
+};
+
+struct ServeConfig {
+    std::filesystem::path dir = "pb_data";
+    HttpAddress http;
+    int workers = 0;                 // 0 = one per core
+    int db_readers = 0;              // 0 = max(2, cores)
+    int blocking_threads = 0;        // 0 = max(2, cores): bcrypt, files
+    std::size_t body_limit = 32u << 20;
+    std::size_t header_limit = 64u << 10;
+    int shutdown_grace_seconds = 10;
+    std::string log_level = "info";
+    bool access_log = true;
+};
+
+/// Parses "HOST:PORT" (IPv4, hostname or [IPv6]); port 0 picks a free port.
+Result<HttpAddress> ParseHttpAddress(std::string_view s);
+
+/// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL when set (flags win: call
+/// before parsing flags).
+void ApplyEnvironment(ServeConfig& cfg);
+
+/// Checks ranges; errors name the offending setting.
+Status Validate(const ServeConfig& cfg);
+
+}  // namespace basalt::config

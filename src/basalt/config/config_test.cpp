@@ -1,0 +1,30 @@
+#include "basalt/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace basalt::config {
+namespace {
+
+TEST(Config, ParsesHttpAddress) {
+    auto a = ParseHttpAddress("127.0.0.1:8090");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->host, "127.0.0.1");
+    EXPECT_EQ(a->port, 8090);
+    EXPECT_EQ(ParseHttpAddress("[::1]:0")->host, "::1");
+    EXPECT_FALSE(ParseHttpAddress("localhost"));
+    EXPECT_FALSE(ParseHttpAddress("x:70000"));
+    EXPECT_FALSE(ParseHttpAddress("x:abc"));
+}
+
+TEST(Config, Validates) {
+    ServeConfig c;
+    EXPECT_TRUE(Validate(c));
+    c.workers = -1;
+    EXPECT_FALSE(Validate(c));
+    c.workers = 0;
+    c.log_level = "loud";
+    EXPECT_FALSE(Validate(c));
+}
+
+}  // namespace
+}  // namespace basalt::config

@@ -1,0 +1,422 @@
+// Collections API use cases.
+#include "basalt/service/collections.hpp"
+
+#include <set>
+
+#include "basalt/base/strings.hpp"
+#include "basalt/base/time.hpp"
+#include "basalt/schema/collection_json.hpp"
+#include "basalt/schema/validate.hpp"
+#include "basalt/service/internal/cascade.hpp"
+#include "basalt/service/internal/rules.hpp"
+#include "basalt/store/collection_rows.hpp"
+#include "basalt/store/records.hpp"
+
+namespace basalt::service {
+
+using schema::Collection;
+using schema::CollectionType;
+using schema::Field;
+using schema::FieldType;
+
+namespace {
+
+/// The `_collections` table seen as a collection, so that the filter compiler can run the
+/// list endpoint's filter/sort (fields id, created, updated, name, system, type).
+std::shared_ptr<const Collection> CollectionsMetaCollection() {
+    auto c = std::make_shared<Collection>();
+    c->id = "_collections";
+    c->name = "_collections";
+    auto add = [&](std::string name, FieldType t) {
+        Field f;
+        f.id = name;
+        f.name = std::move(name);
+        f.type = t;
+        f.Finalize();
+        c->fields.push_back(std::move(f));
+    };
+    add("id", FieldType::kText);
+    add("created", FieldType::kText);
+    add("updated", FieldType::kText);
+    add("name", FieldType::kText);
+    add("system", FieldType::kBool);
+    add("type", FieldType::kText);
+    return c;
+}
+
+/// Checks that every rule of `c` compiles against the schema that will hold it.
+Status ValidateRules(const filter::Dialect& d, const Collection& c, const schema::Schema& s) {
+    boost::json::object errors;
+    RequestCtx ctx;
+    auto check = [&](const char* key, const std::optional<std::string>& rule) {
+        if (!rule || rule->empty()) {
+            return;
+        }
+        filter::CompileOptions o;
+        o.schema = &s;
+        o.collection = &c;
+        o.table_alias = c.name;
+        o.superuser = true;
+        o.request = &ctx.info;
+        o.max_length = 0;
+        o.max_expressions = 0;
+        if (auto r = filter::CompileFilter(*rule, o, d); !r) {
+            errors[key] = FieldError("validation_invalid_rule", "Invalid rule. Raw error: " + r.error().message);
+        }
+    };
+    check("listRule", c.list_rule);
+    check("viewRule", c.view_rule);
+    check("createRule", c.create_rule);
+    check("updateRule", c.update_rule);
+    check("deleteRule", c.delete_rule);
+    if (c.IsAuth()) {
+        check("authRule", c.AuthRule());
+        check("manageRule", c.ManageRule());
+    }
+    if (!errors.empty()) {
+        return InvalidArgument("", std::move(errors));
+    }
+    return Ok();
+}
+
+std::shared_ptr<const schema::Schema> WithCollection(const schema::Schema& s, const Collection& c,
+                                                     const std::string& replace_id = {}) {
+    std::vector<std::shared_ptr<const Collection>> all;
+    for (const auto& x : s.all()) {
+        if (x->id != c.id && x->id != replace_id) {
+            all.push_back(x);
+        }
+    }
+    all.push_back(std::make_shared<const Collection>(c));
+    return std::make_shared<const schema::Schema>(std::move(all));
+}
+
+/// Reloads the schema inside the transaction and publishes it after commit.
+Status PublishAfterCommit(store::Tx& tx, SchemaRegistry& registry) {
+    BASALT_TRY(auto cols, store::LoadCollectionRows(tx));
+    std::vector<std::shared_ptr<const Collection>> all;
+    all.reserve(cols.size());
+    for (auto& c : cols) {
+        all.push_back(std::make_shared<const Collection>(std::move(c)));
+    }
+    auto snapshot = std::make_shared<const schema::Schema>(std::move(all));
+    tx.OnCommit([&registry, snapshot] { registry.Set(snapshot); });
+    return Ok();
+}
+
+std::string ReferencingCollection(const schema::Schema& s, const Collection& c) {
+    for (const auto& other : s.all()) {
+        if (other->id == c.id) {
+            continue;
+        }
+        for (const auto& f : other->fields) {
+            if (f.type == FieldType::kRelation && f.collection_id == c.id) {
+                return other->name;
+            }
+        }
+    }
+    return {};
+}
+
+Error WithMessage(Error e, std::string msg) {
+    e.message = std::move(msg);
+    return e;
+}
+
+/// Validates a collection destined for `s` (schema + rules), in PocketBase's error shape.
+Status ValidateFull(const filter::Dialect& d, const Collection& c, const schema::Schema& s, const Collection* old,
+                    const char* fail_msg) {
+    boost::json::object errors;
+    if (auto st = schema::ValidateCollection(c, s, old); !st) {
+        errors = st.error().data;
+    }
+    if (errors.empty()) {
+        auto next = WithCollection(s, c);
+        if (auto st = ValidateRules(d, c, *next); !st) {
+            errors = st.error().data;
+        }
+    }
+    if (!errors.empty()) {
+        return InvalidArgument(fail_msg, std::move(errors));
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Status CollectionService::Reload() {
+    BASALT_TRY(auto cols, store_.LoadCollections());
+    std::vector<std::shared_ptr<const Collection>> all;
+    for (auto& c : cols) {
+        all.push_back(std::make_shared<const Collection>(std::move(c)));
+    }
+    registry_.Set(std::make_shared<const schema::Schema>(std::move(all)));
+    return Ok();
+}
+
+net::awaitable<Result<CollectionList>> CollectionService::List(RequestCtx ctx, ListParams p) {
+    static const std::shared_ptr<const Collection> meta = CollectionsMetaCollection();
+    schema::SchemaPtr s = registry_.Get();
+    if (p.page <= 0) {
+        p.page = 1;
+    }
+    if (p.per_page <= 0) {
+        p.per_page = kDefaultPerPage;
+    }
+    p.per_page = std::min(p.per_page, kMaxPerPage);
+    store::RecordQuery q;
+    if (!p.filter.empty()) {
+        BASALT_CO_TRY(auto f, internal::CompileClientFilter(store_.dialect(), p.filter, ctx, *s, *meta, meta->name, 1));
+        q.where.push_back(std::move(f));
+    }
+    if (!p.sort.empty()) {
+        BASALT_CO_TRY(auto o, internal::CompileClientSort(store_.dialect(), p.sort, ctx, *s, *meta, meta->name,
+                                                          1 + (q.where.empty() ? 0 : q.where[0].params.size())));
+        q.order_by = std::move(o.sql);
+        q.order_params = std::move(o.params);
+    } else {
+        q.order_by = "rowid";
+    }
+    q.limit = p.per_page;
+    q.offset = (p.page - 1) * p.per_page;
+    auto unit = [&](store::Tx& tx) -> Result<CollectionList> {
+        CollectionList out;
+        out.page = p.page;
+        out.per_page = p.per_page;
+        BASALT_TRY(auto rows, store::SelectRecords(tx, meta, q));
+        for (const auto& r : rows) {
+            if (auto c = s->FindById(r.Id())) {
+                out.items.push_back(c);
+            }
+        }
+        if (!p.skip_total) {
+            BASALT_TRY(out.total_items, store::CountRecords(tx, meta, q.where));
+            out.total_pages = (out.total_items + p.per_page - 1) / p.per_page;
+        }
+        return out;
+    };
+    co_return co_await store_.Read(std::move(unit));
+}
+
+Result<std::shared_ptr<const Collection>> CollectionService::View(const std::string& id_or_name) const {
+    auto c = registry_.Get()->Find(id_or_name);
+    if (!c) {
+        return NotFound();
+    }
+    return c;
+}
+
+net::awaitable<Result<std::shared_ptr<const Collection>>> CollectionService::Create(RequestCtx ctx,
+                                                                                    boost::json::value body) {
+    (void)ctx;
+    schema::SchemaPtr s = registry_.Get();
+    auto parsed = schema::CollectionFromApiJson(body, nullptr);
+    if (!parsed) {
+        co_return WithMessage(parsed.error(), "Failed to create collection.");
+    }
+    Collection c = std::move(*parsed);
+    std::string now = NowString();
+    c.created = now;
+    c.updated = now;
+    BASALT_CO_RETURN_IF_ERROR(ValidateFull(store_.dialect(), c, *s, nullptr, "Failed to create collection."));
+    auto unit = [&](store::Tx& tx) -> Status {
+        if (auto st = tx.CreateCollectionTable(c); !st) {
+            boost::json::object data;
+            data[c.IsView() ? "viewQuery" : "indexes"] =
+                FieldError(c.IsView() ? "validation_invalid_view_query" : "validation_invalid_index_expression",
+                           st.error().message);
+            return InvalidArgument("Failed to create collection.", std::move(data));
+        }
+        BASALT_RETURN_IF_ERROR(store::InsertCollectionRow(tx, c));
+        return PublishAfterCommit(tx, registry_);
+    };
+    BASALT_CO_RETURN_IF_ERROR(co_await store_.Write(std::move(unit)));
+    co_return registry_.Get()->FindById(c.id);
+}
+
+net::awaitable<Result<std::shared_ptr<const Collection>>> CollectionService::Update(RequestCtx ctx,
+                                                                                    std::string id_or_name,
+                                                                                    boost::json::value body) {
+    (void)ctx;
+    schema::SchemaPtr s = registry_.Get();
+    auto old = s->Find(id_or_name);
+    if (!old) {
+        co_return NotFound();
+    }
+    auto parsed = schema::CollectionFromApiJson(body, old.get());
+    if (!parsed) {
+        co_return WithMessage(parsed.error(), "Failed to update collection.");
+    }
+    Collection c = std::move(*parsed);
+    c.id = old->id;
+    c.created = old->created;
+    c.updated = NowString();
+    BASALT_CO_RETURN_IF_ERROR(ValidateFull(store_.dialect(), c, *s, old.get(), "Failed to update collection."));
+    auto unit = [&](store::Tx& tx) -> Status {
+        if (auto st = tx.AlterCollectionTable(*old, c); !st) {
+            boost::json::object data;
+            data[c.IsView() ? "viewQuery" : "indexes"] =
+                FieldError(c.IsView() ? "validation_invalid_view_query" : "validation_invalid_index_expression",
+                           st.error().message);
+            return InvalidArgument("Failed to update collection.", std::move(data));
+        }
+        BASALT_RETURN_IF_ERROR(store::UpdateCollectionRow(tx, c));
+        return PublishAfterCommit(tx, registry_);
+    };
+    BASALT_CO_RETURN_IF_ERROR(co_await store_.Write(std::move(unit)));
+    co_return registry_.Get()->FindById(c.id);
+}
+
+net::awaitable<Status> CollectionService::Delete(RequestCtx ctx, std::string id_or_name) {
+    (void)ctx;
+    schema::SchemaPtr s = registry_.Get();
+    auto c = s->Find(id_or_name);
+    if (!c) {
+        co_return NotFound();
+    }
+    if (c->system) {
+        co_return InvalidArgument("Failed to delete collection due to system collection.");
+    }
+    if (std::string ref = ReferencingCollection(*s, *c); !ref.empty()) {
+        co_return InvalidArgument("Failed to delete collection probably due to existing reference in " + ref + ".");
+    }
+    auto unit = [&](store::Tx& tx) -> Status {
+        BASALT_RETURN_IF_ERROR(tx.DropCollectionTable(*c));
+        BASALT_RETURN_IF_ERROR(store::DeleteCollectionRow(tx, *c));
+        return PublishAfterCommit(tx, registry_);
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+net::awaitable<Status> CollectionService::Truncate(RequestCtx ctx, std::string id_or_name) {
+    (void)ctx;
+    schema::SchemaPtr s = registry_.Get();
+    auto c = s->Find(id_or_name);
+    if (!c) {
+        co_return NotFound();
+    }
+    if (c->IsView()) {
+        co_return InvalidArgument("View collections cannot be truncated since they don't store their own records.");
+    }
+    const bool referenced = !ReferencingCollection(*s, *c).empty();
+    auto unit = [&](store::Tx& tx) -> Status {
+        const auto& d = tx.dialect();
+        if (!referenced) {
+            BASALT_TRY(auto n, tx.Exec("DELETE FROM " + d.QuoteIdent(c->name), {}));
+            (void)n;
+            return Ok();
+        }
+        // Referenced: delete record by record so that cascades and detaches happen.
+        BASALT_TRY(auto all, store::SelectRecords(tx, c, {}));
+        std::set<std::string> visited;
+        for (const auto& r : all) {
+            if (visited.contains(c->id + "/" + std::string(r.Id()))) {
+                continue;
+            }
+            BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *s, r, 0, visited));
+        }
+        return Ok();
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::value body) {
+    (void)ctx;
+    const char* kFail = "Failed to import collections.";
+    if (!body.is_object()) {
+        co_return InvalidArgument(kFail);
+    }
+    const auto& o = body.get_object();
+    auto it = o.find("collections");
+    if (it == o.end() || !it->value().is_array() || it->value().get_array().empty()) {
+        co_return InvalidArgument(
+            "An error occurred while validating the submitted data.",
+            {{"collections", FieldError("validation_required", "Cannot be blank.")}});
+    }
+    bool delete_missing = false;
+    if (auto dm = o.find("deleteMissing"); dm != o.end() && dm->value().is_bool()) {
+        delete_missing = dm->value().get_bool();
+    }
+    schema::SchemaPtr s = registry_.Get();
+    // Build the target schema: imported collections replace existing ones with the same id/name.
+    std::vector<std::pair<std::shared_ptr<const Collection>, Collection>> changes;  // old (may be null), new
+    std::set<std::string> imported_ids;
+    std::vector<std::shared_ptr<const Collection>> target;
+    for (const auto& item : it->value().get_array()) {
+        std::shared_ptr<const Collection> old;
+        if (item.is_object()) {
+            const auto& io = item.get_object();
+            if (auto id = io.find("id"); id != io.end() && id->value().is_string() && !id->value().get_string().empty()) {
+                old = s->FindById(id->value().get_string());
+            }
+            if (!old) {
+                if (auto nm = io.find("name"); nm != io.end() && nm->value().is_string()) {
+                    old = s->Find(nm->value().get_string());
+                }
+            }
+        }
+        auto parsed = schema::CollectionFromApiJson(item, old.get());
+        if (!parsed) {
+            co_return InvalidArgument(kFail, {{"collections", FieldError("validation_collections_import_failure",
+                                                                         parsed.error().message)}});
+        }
+        Collection c = std::move(*parsed);
+        if (old) {
+            c.id = old->id;
+            c.created = old->created;
+        } else {
+            c.created = NowString();
+        }
+        c.updated = NowString();
+        imported_ids.insert(c.id);
+        changes.emplace_back(old, std::move(c));
+    }
+    for (const auto& x : s->all()) {
+        if (!imported_ids.contains(x->id) && (!delete_missing || x->system)) {
+            target.push_back(x);
+        }
+    }
+    for (const auto& [old, c] : changes) {
+        target.push_back(std::make_shared<const Collection>(c));
+    }
+    schema::Schema next(target);
+    for (const auto& [old, c] : changes) {
+        boost::json::object errors;
+        if (auto st = schema::ValidateCollection(c, next, old.get()); !st) {
+            errors = st.error().data;
+        } else if (auto rt = ValidateRules(store_.dialect(), c, next); !rt) {
+            errors = rt.error().data;
+        }
+        if (!errors.empty()) {
+            co_return InvalidArgument(
+                kFail, {{"collections", FieldError("validation_collections_import_failure",
+                                                   "Failed to import collection " + c.name + ".")}});
+        }
+    }
+    std::vector<std::shared_ptr<const Collection>> to_delete;
+    if (delete_missing) {
+        for (const auto& x : s->all()) {
+            if (!imported_ids.contains(x->id) && !x->system) {
+                to_delete.push_back(x);
+            }
+        }
+    }
+    auto unit = [&](store::Tx& tx) -> Status {
+        for (const auto& x : to_delete) {
+            BASALT_RETURN_IF_ERROR(tx.DropCollectionTable(*x));
+            BASALT_RETURN_IF_ERROR(store::DeleteCollectionRow(tx, *x));
+        }
+        for (const auto& [old, c] : changes) {
+            Status st = old ? tx.AlterCollectionTable(*old, c) : tx.CreateCollectionTable(c);
+            if (!st) {
+                return InvalidArgument(kFail, {{"collections", FieldError("validation_collections_import_failure",
+                                                                          st.error().message)}});
+            }
+            BASALT_RETURN_IF_ERROR(old ? store::UpdateCollectionRow(tx, c) : store::InsertCollectionRow(tx, c));
+        }
+        return PublishAfterCommit(tx, registry_);
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+}  // namespace basalt::service

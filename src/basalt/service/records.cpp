@@ -1,0 +1,631 @@
+// Record use cases: the order of checks and the status of each outcome follow PocketBase
+// (pocketbase-api.md §2.3, §5, §9): null rule -> 403 before lookup; list filters silently;
+// view/update/delete -> 404; create -> 400 on a virtual row.
+#include "basalt/service/records.hpp"
+
+#include <set>
+
+#include "basalt/auth/password.hpp"
+#include "basalt/base/json.hpp"
+#include "basalt/base/offload.hpp"
+#include "basalt/base/random.hpp"
+#include "basalt/base/strings.hpp"
+#include "basalt/base/time.hpp"
+#include "basalt/schema/record_values.hpp"
+#include "basalt/schema/validate.hpp"
+#include "basalt/service/internal/cascade.hpp"
+#include "basalt/service/internal/rules.hpp"
+#include "basalt/store/records.hpp"
+
+namespace basalt::service {
+
+using schema::Collection;
+using schema::Field;
+using schema::FieldType;
+using schema::Record;
+using store::CollectionPtr;
+
+namespace {
+
+constexpr std::string_view kMissingCollection = "Missing collection context.";
+constexpr std::string_view kOnlySuperusers = "Only superusers can perform this action.";
+
+Error FailedRecord(bool create, boost::json::object data = {}) {
+    return InvalidArgument(create ? "Failed to create record." : "Failed to update record.", std::move(data));
+}
+
+void MergeErrors(boost::json::object& into, const boost::json::object& from) {
+    for (const auto& kv : from) {
+        if (!into.contains(kv.key())) {
+            into[kv.key()] = kv.value();
+        }
+    }
+}
+
+/// Body keys a client may not write: system helpers, autodates, hidden fields (non-superusers).
+boost::json::object SanitizeBody(const Collection& c, const boost::json::object& body, bool superuser) {
+    boost::json::object out;
+    for (const auto& kv : body) {
+        std::string_view key = kv.key();
+        if (key == "expand" || key == "collectionId" || key == "collectionName" || key == "password" ||
+            key == "passwordConfirm" || key == "oldPassword" || key == "tokenKey") {
+            continue;
+        }
+        // strip modifiers to find the field: "+tags", "tags+", "tags-", "title:autogenerate"
+        std::string_view name = key;
+        if (!name.empty() && name.front() == '+') {
+            name.remove_prefix(1);
+        }
+        if (auto p = name.find(':'); p != std::string_view::npos) {
+            name = name.substr(0, p);
+        }
+        if (!name.empty() && (name.back() == '+' || name.back() == '-')) {
+            name.remove_suffix(1);
+        }
+        const Field* f = c.FindField(name);
+        if (f == nullptr || f->type == FieldType::kAutodate || f->type == FieldType::kPassword) {
+            continue;
+        }
+        if (f->hidden && !superuser) {
+            continue;
+        }
+        out[key] = kv.value();
+    }
+    return out;
+}
+
+std::string GenerateText(const Field& f) {
+    auto it = f.options.find("autogeneratePattern");
+    if (it == f.options.end() || !it->value().is_string() || it->value().get_string().empty()) {
+        return {};
+    }
+    return RandomFromPattern(it->value().get_string());
+}
+
+/// Fields named by a unique-constraint message ("UNIQUE constraint failed: t.a, t.b" or
+/// "... failed: index 'name'").
+std::vector<std::string> UniqueViolationFields(const Collection& c, std::string_view msg) {
+    std::vector<std::string> out;
+    auto p = msg.find("failed:");
+    if (p == std::string_view::npos) {
+        return out;
+    }
+    std::string_view rest = Trim(msg.substr(p + 7));
+    if (StartsWithI(rest, "index")) {
+        auto q1 = rest.find('\'');
+        auto q2 = rest.rfind('\'');
+        std::string name = q1 != q2 ? std::string(rest.substr(q1 + 1, q2 - q1 - 1)) : std::string();
+        for (const auto& idx : c.indexes) {
+            if (name.empty() || idx.find(name) == std::string::npos) {
+                continue;
+            }
+            auto open = idx.find('(');
+            std::string cols = open == std::string::npos ? std::string() : idx.substr(open);
+            for (const auto& f : c.fields) {
+                if (cols.find(f.name) != std::string::npos) {
+                    out.push_back(f.name);
+                }
+            }
+        }
+        return out;
+    }
+    for (auto part : Split(rest, ',')) {
+        part = Trim(part);
+        if (auto dot = part.rfind('.'); dot != std::string_view::npos) {
+            part = part.substr(dot + 1);
+        }
+        if (c.FindField(part) != nullptr) {
+            out.emplace_back(part);
+        }
+    }
+    return out;
+}
+
+Error UniqueError(const Collection& c, const Error& e, bool create) {
+    boost::json::object data;
+    for (const auto& name : UniqueViolationFields(c, e.message)) {
+        data[name] = FieldError("validation_not_unique", "Value must be unique.");
+    }
+    return FailedRecord(create, std::move(data));
+}
+
+/// validation_missing_rel_records for relation values pointing nowhere.
+Status CheckRelations(store::Tx& tx, const schema::Schema& s, const Record& r, boost::json::object& errors) {
+    for (const auto& f : r.collection->fields) {
+        if (f.type != FieldType::kRelation || errors.contains(f.name)) {
+            continue;
+        }
+        auto it = r.values.find(f.name);
+        if (it == r.values.end()) {
+            continue;
+        }
+        std::vector<std::string> ids = internal::RelationIds(it->value());
+        if (ids.empty()) {
+            continue;
+        }
+        auto target = s.FindById(f.collection_id);
+        if (!target) {
+            errors[f.name] = FieldError("validation_missing_rel_collection",
+                                        "Missing or invalid relation collection.");
+            continue;
+        }
+        BASALT_TRY(auto found, store::ExistingIds(tx, *target, ids));
+        std::set<std::string> have(found.begin(), found.end());
+        for (const auto& id : ids) {
+            if (!have.contains(id)) {
+                errors[f.name] = FieldError("validation_missing_rel_records",
+                                            "Failed to find all relation records with the provided ids.");
+                break;
+            }
+        }
+    }
+    return Ok();
+}
+
+struct PasswordInput {
+    bool present = false;
+    std::string password;
+    bool confirm_present = false;
+    std::string confirm;
+    bool old_present = false;
+    std::string old;
+};
+
+PasswordInput TakePasswordInput(const boost::json::object& body) {
+    PasswordInput in;
+    auto get = [&](std::string_view key, bool& present, std::string& out) {
+        if (auto it = body.find(key); it != body.end()) {
+            present = true;
+            if (it->value().is_string()) {
+                out = std::string(it->value().get_string());
+            } else if (!it->value().is_null()) {
+                out = json::Serialize(it->value());
+            }
+        }
+    };
+    get("password", in.present, in.password);
+    get("passwordConfirm", in.confirm_present, in.confirm);
+    get("oldPassword", in.old_present, in.old);
+    return in;
+}
+
+/// Password rules on the plain text (PocketBase validates before hashing): the field's own
+/// constraints through the schema, plus passwordConfirm.
+void ValidatePassword(const Collection& c, const PasswordInput& in, bool create, boost::json::object& errors) {
+    const Field* f = c.FindField("password");
+    if (f == nullptr) {
+        return;
+    }
+    if (!in.present || in.password.empty()) {
+        if (create) {
+            errors["password"] = FieldError("validation_required", "Cannot be blank.");
+        }
+        return;
+    }
+    schema::RecordValidationContext vctx;
+    vctx.plain_passwords["password"] = in.password;
+    if (auto leaf = schema::ValidateFieldValue(*f, boost::json::value(""), create, vctx); !leaf.empty()) {
+        errors["password"] = std::move(leaf);
+    }
+    if (in.confirm != in.password) {
+        errors["passwordConfirm"] = FieldError("validation_values_mismatch", "Values don't match.");
+    }
+}
+
+int PasswordCost(const Collection& c) {
+    const Field* f = c.FindField("password");
+    if (f != nullptr) {
+        if (auto it = f->options.find("cost"); it != f->options.end() && it->value().is_number()) {
+            int cost = it->value().to_number<int>();
+            if (cost >= 4 && cost <= 31) {
+                return cost;
+            }
+        }
+    }
+    return 10;
+}
+
+}  // namespace
+
+net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::string collection, ListParams p) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    const bool su = ctx.auth.IsSuperuser();
+    if (!c->list_rule && !su) {
+        co_return PermissionDenied(std::string(kOnlySuperusers));
+    }
+    if (!su) {
+        for (std::string_view needle : {"@collection.", "@request."}) {
+            if (p.filter.find(needle) != std::string::npos || p.sort.find(needle) != std::string::npos) {
+                co_return PermissionDenied("Only superusers can filter by " + std::string(needle));
+            }
+        }
+    }
+    if (p.page <= 0) {
+        p.page = 1;
+    }
+    if (p.per_page <= 0) {
+        p.per_page = kDefaultPerPage;
+    }
+    p.per_page = std::min(p.per_page, kMaxPerPage);
+
+    store::RecordQuery q;
+    std::size_t next_param = 1;
+    if (!su && c->list_rule && !c->list_rule->empty()) {
+        BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->list_rule, ctx, *s, *c, c->name, next_param));
+        next_param += rule.params.size();
+        q.where.push_back(std::move(rule));
+    }
+    if (!p.filter.empty()) {
+        BASALT_CO_TRY(auto f, internal::CompileClientFilter(store_.dialect(), p.filter, ctx, *s, *c, c->name, next_param));
+        next_param += f.params.size();
+        q.where.push_back(std::move(f));
+    }
+    if (!p.sort.empty()) {
+        BASALT_CO_TRY(auto order, internal::CompileClientSort(store_.dialect(), p.sort, ctx, *s, *c, c->name, next_param));
+        q.order_by = std::move(order.sql);
+        q.order_params = std::move(order.params);
+    }
+    q.limit = p.per_page;
+    q.offset = (p.page - 1) * p.per_page;
+    if (q.offset < 0 || p.page > (std::int64_t{1} << 40)) {
+        co_return InvalidArgument("Invalid page.");
+    }
+    auto unit = [&](store::Tx& tx) -> Result<ListResult> {
+        ListResult out;
+        out.page = p.page;
+        out.per_page = p.per_page;
+        BASALT_TRY(out.items, store::SelectRecords(tx, c, q));
+        if (!p.skip_total) {
+            BASALT_TRY(out.total_items, store::CountRecords(tx, c, q.where));
+            out.total_pages = (out.total_items + p.per_page - 1) / p.per_page;
+        }
+        return out;
+    };
+    co_return co_await store_.Read(std::move(unit));
+}
+
+net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string collection, std::string id) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    const bool su = ctx.auth.IsSuperuser();
+    if (!c->view_rule && !su) {
+        co_return PermissionDenied(std::string(kOnlySuperusers));
+    }
+    std::vector<filter::SqlExpr> where;
+    if (!su && !c->view_rule->empty()) {
+        BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->view_rule, ctx, *s, *c, c->name, 2));
+        where.push_back(std::move(rule));
+    }
+    auto unit = [&](store::Tx& tx) { return store::FindRecord(tx, c, id, where); };
+    BASALT_CO_TRY(auto found, co_await store_.Read(std::move(unit)));
+    if (!found) {
+        co_return NotFound();
+    }
+    co_return std::move(*found);
+}
+
+net::awaitable<Result<std::optional<Record>>> RecordService::FindById(std::string collection_id, std::string id) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->FindById(collection_id);
+    if (!c) {
+        co_return std::optional<Record>{};
+    }
+    auto unit = [&](store::Tx& tx) { return store::FindRecord(tx, c, id); };
+    co_return co_await store_.Read(std::move(unit));
+}
+
+net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(std::string collection,
+                                                                             std::string field,
+                                                                             std::string value) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c || c->FindField(field) == nullptr) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    auto unit = [&](store::Tx& tx) -> Result<std::optional<Record>> {
+        const auto& d = tx.dialect();
+        store::RecordQuery q;
+        q.where.push_back({d.QuoteIdent(c->name) + "." + d.QuoteIdent(field) + " = " + d.Placeholder(1), {value}});
+        q.limit = 1;
+        BASALT_TRY(auto rows, store::SelectRecords(tx, c, q));
+        if (rows.empty()) {
+            return std::optional<Record>{};
+        }
+        return std::optional<Record>(std::move(rows.front()));
+    };
+    co_return co_await store_.Read(std::move(unit));
+}
+
+net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    if (c->IsView()) {
+        co_return InvalidArgument("Unsupported collection type.");
+    }
+    const bool su = ctx.auth.IsSuperuser();
+    if (!c->create_rule && !su) {
+        co_return PermissionDenied(std::string(kOnlySuperusers));
+    }
+
+    // Assemble the new record: zero values, then the submitted data (with modifiers), then
+    // generated values.
+    Record rec;
+    rec.collection = c;
+    for (const auto& f : c->fields) {
+        rec.values[f.name] = schema::ZeroValue(f);
+    }
+    boost::json::object clean = SanitizeBody(*c, body, su);
+    boost::json::object errors;
+    if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
+        MergeErrors(errors, st.error().data);
+    }
+    for (const auto& f : c->fields) {
+        if (f.type == FieldType::kText) {
+            auto& v = rec.values[f.name];
+            if (v.is_string() && v.get_string().empty()) {
+                if (std::string gen = GenerateText(f); !gen.empty()) {
+                    v = gen;
+                }
+            }
+        }
+        if (f.type == FieldType::kAutodate && f.on_create) {
+            rec.values[f.name] = NowString();
+        }
+    }
+    PasswordInput pw;
+    if (c->IsAuth()) {
+        pw = TakePasswordInput(body);
+        ValidatePassword(*c, pw, true, errors);
+        if (!su) {
+            // `verified` may only be set by superusers (managers: issue #3).
+            if (auto it = body.find("verified"); it != body.end() && it->value().is_bool() && it->value().get_bool()) {
+                errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
+            }
+            rec.values["verified"] = false;
+        }
+        rec.values["password"] = pw.password;
+        if (const Field* tk = c->FindField("tokenKey"); tk != nullptr) {
+            std::string key = GenerateText(*tk);
+            rec.values["tokenKey"] = key.empty() ? RandomString(50) : key;
+        }
+    }
+    {
+        schema::RecordValidationContext vctx;
+        boost::json::object to_validate = rec.values;
+        if (c->IsAuth()) {
+            to_validate["password"] = "-";  // checked on the plain text by ValidatePassword
+        }
+        if (auto st = schema::ValidateRecord(*c, to_validate, true, vctx); !st) {
+            MergeErrors(errors, st.error().data);
+        }
+    }
+    const bool check_rule = !su && c->create_rule && !c->create_rule->empty();
+    if (!errors.empty() && !check_rule) {
+        co_return FailedRecord(true, std::move(errors));
+    }
+    filter::SqlExpr rule;
+    const std::string alias = c->name + "__pb_create__" + RandomString(6, kAlphabetLowerNum);
+    if (check_rule) {
+        ctx.info.body = body;
+        BASALT_CO_TRY(rule, internal::CompileRule(store_.dialect(), *c->create_rule, ctx, *s, *c, alias,
+                                                  store::VirtualRowParamCount(rec) + 1));
+    }
+    if (errors.empty() && c->IsAuth()) {
+        std::string plain = pw.password;
+        int cost = PasswordCost(*c);
+        auto hash_fn = [plain, cost] { return auth::HashPassword(plain, cost); };
+        rec.values["password"] = co_await Offload(blocking_, std::move(hash_fn));
+    }
+    auto unit = [&](store::Tx& tx) -> Result<Record> {
+        if (check_rule) {
+            Record virt = rec;
+            virt.values["verified"] = false;
+            BASALT_TRY(bool ok, store::VirtualRowMatches(tx, virt, alias, rule));
+            if (!ok) {
+                return FailedRecord(true);
+            }
+        }
+        if (!errors.empty()) {
+            return FailedRecord(true, errors);
+        }
+        boost::json::object rel_errors;
+        BASALT_RETURN_IF_ERROR(CheckRelations(tx, *s, rec, rel_errors));
+        if (!rel_errors.empty()) {
+            return FailedRecord(true, std::move(rel_errors));
+        }
+        if (auto st = store::InsertRecord(tx, rec); !st) {
+            if (st.error().code == ErrorCode::kAlreadyExists) {
+                return UniqueError(*c, st.error(), true);
+            }
+            return st.error();
+        }
+        return rec;
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
+                                                     std::string collection,
+                                                     std::string id,
+                                                     boost::json::object body) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    if (c->IsView()) {
+        co_return InvalidArgument("Unsupported collection type.");
+    }
+    const bool su = ctx.auth.IsSuperuser();
+    if (!c->update_rule && !su) {
+        co_return PermissionDenied(std::string(kOnlySuperusers));
+    }
+    filter::SqlExpr rule;
+    const bool check_rule = !su && !c->update_rule->empty();
+    if (check_rule) {
+        ctx.info.body = body;
+        BASALT_CO_TRY(rule, internal::CompileRule(store_.dialect(), *c->update_rule, ctx, *s, *c, c->name, 2));
+    }
+    PasswordInput pw;
+    std::string new_hash;
+    if (c->IsAuth()) {
+        pw = TakePasswordInput(body);
+    }
+    // Password changes need the stored hash (oldPassword) and a new hash, both off the writer.
+    if (pw.present && pw.password.empty()) {
+        pw.present = false;  // an empty password leaves the stored one unchanged
+    }
+    if (pw.present) {
+        auto read = [&](store::Tx& tx) { return store::FindRecord(tx, c, id); };
+        BASALT_CO_TRY(auto stored, co_await store_.Read(std::move(read)));
+        if (!stored) {
+            co_return NotFound();
+        }
+        boost::json::object errors;
+        ValidatePassword(*c, pw, false, errors);
+        if (!su && errors.empty()) {
+            std::string hash = stored->GetString("password");
+            std::string old = pw.old;
+            auto verify_fn = [old, hash] { return auth::VerifyPassword(old, hash); };
+            bool ok = pw.old_present && co_await Offload(blocking_, std::move(verify_fn));
+            if (!ok) {
+                errors["oldPassword"] = FieldError("validation_invalid_old_password", "Missing or invalid old password.");
+            }
+        }
+        if (!errors.empty()) {
+            co_return FailedRecord(false, std::move(errors));
+        }
+        std::string plain = pw.password;
+        int cost = PasswordCost(*c);
+        auto hash_fn = [plain, cost] { return auth::HashPassword(plain, cost); };
+        new_hash = co_await Offload(blocking_, std::move(hash_fn));
+    }
+    auto unit = [&](store::Tx& tx) -> Result<Record> {
+        std::vector<filter::SqlExpr> where;
+        BASALT_TRY(auto stored, store::FindRecord(tx, c, id));
+        if (!stored) {
+            return NotFound();
+        }
+        if (check_rule) {
+            where.push_back(rule);
+            BASALT_TRY(auto allowed, store::FindRecord(tx, c, id, where));
+            if (!allowed) {
+                return NotFound();
+            }
+        }
+        Record rec = *stored;
+        boost::json::object clean = SanitizeBody(*c, body, su);
+        clean.erase("id");
+        boost::json::object errors;
+        if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
+            MergeErrors(errors, st.error().data);
+        }
+        if (c->IsAuth()) {
+            if (!su) {
+                if (auto it = clean.find("verified"); it != clean.end() && rec.values["verified"] != stored->values["verified"]) {
+                    errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
+                }
+                if (rec.GetString("email") != stored->GetString("email")) {
+                    errors["email"] = FieldError("validation_values_mismatch", "Values don't match.");
+                }
+            }
+            if (!new_hash.empty()) {
+                rec.values["password"] = new_hash;
+            }
+            if (!new_hash.empty() || rec.GetString("email") != stored->GetString("email")) {
+                rec.values["tokenKey"] = RandomString(50);
+            }
+        }
+        for (const auto& f : c->fields) {
+            if (f.type == FieldType::kAutodate && f.on_update) {
+                rec.values[f.name] = NowString();
+            }
+        }
+        // Validate everything but the stored password hash (validated as plain text above).
+        boost::json::object to_validate = rec.values;
+        if (c->IsAuth()) {
+            to_validate["password"] = "********";
+        }
+        schema::RecordValidationContext vctx;
+        vctx.old_id = std::string(stored->Id());
+        if (auto st = schema::ValidateRecord(*c, to_validate, false, vctx); !st) {
+            MergeErrors(errors, st.error().data);
+        }
+        if (c->IsAuth()) {
+            errors.erase("password");
+        }
+        BASALT_RETURN_IF_ERROR(CheckRelations(tx, *s, rec, errors));
+        if (!errors.empty()) {
+            return FailedRecord(false, std::move(errors));
+        }
+        if (auto st = store::UpdateRecord(tx, rec); !st) {
+            if (st.error().code == ErrorCode::kAlreadyExists) {
+                return UniqueError(*c, st.error(), false);
+            }
+            return st.error();
+        }
+        return rec;
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+net::awaitable<Status> RecordService::Delete(RequestCtx ctx, std::string collection, std::string id) {
+    schema::SchemaPtr s = registry_.Get();
+    CollectionPtr c = s->Find(collection);
+    if (!c) {
+        co_return NotFound(std::string(kMissingCollection));
+    }
+    if (c->IsView()) {
+        co_return InvalidArgument("Unsupported collection type.");
+    }
+    const bool su = ctx.auth.IsSuperuser();
+    if (!c->delete_rule && !su) {
+        co_return PermissionDenied(std::string(kOnlySuperusers));
+    }
+    std::vector<filter::SqlExpr> where;
+    if (!su && !c->delete_rule->empty()) {
+        BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->delete_rule, ctx, *s, *c, c->name, 2));
+        where.push_back(std::move(rule));
+    }
+    auto unit = [&](store::Tx& tx) -> Status {
+        BASALT_TRY(auto found, store::FindRecord(tx, c, id, where));
+        if (!found) {
+            return NotFound();
+        }
+        if (c->id == kSuperusersId) {
+            BASALT_TRY(auto n, store::CountRecords(tx, c, {}));
+            if (n <= 1) {
+                return InvalidArgument("You can't delete the only existing superuser.");
+            }
+        }
+        std::set<std::string> visited;
+        BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *s, *found, 0, visited));
+        if (c->IsAuth()) {
+            // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
+            for (const char* sys : {"_externalAuths", "_mfas", "_otps", "_authOrigins"}) {
+                if (s->Find(sys)) {
+                    const auto& d = tx.dialect();
+                    BASALT_TRY(auto n, tx.Exec("DELETE FROM " + d.QuoteIdent(sys) + " WHERE " + d.QuoteIdent("recordRef") +
+                                                   " = " + d.Placeholder(1) + " AND " + d.QuoteIdent("collectionRef") +
+                                                   " = " + d.Placeholder(2),
+                                               {id, c->id}));
+                    (void)n;
+                }
+            }
+        }
+        return Ok();
+    };
+    co_return co_await store_.Write(std::move(unit));
+}
+
+}  // namespace basalt::service

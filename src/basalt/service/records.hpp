@@ -1,0 +1,68 @@
+// RecordService: list/view/create/update/delete records with PocketBase's API-rule semantics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "basalt/base/result.hpp"
+#include "basalt/service/context.hpp"
+#include "basalt/store/store.hpp"
+
+namespace basalt::service {
+
+namespace net = boost::asio;
+
+struct ListParams {
+    std::int64_t page = 1;
+    std::int64_t per_page = 30;
+    std::string sort;
+    std::string filter;
+    bool skip_total = false;
+};
+
+struct ListResult {
+    std::vector<schema::Record> items;
+    std::int64_t page = 1;
+    std::int64_t per_page = 30;
+    std::int64_t total_items = -1;
+    std::int64_t total_pages = -1;
+};
+
+inline constexpr std::int64_t kMaxPerPage = 1000;
+inline constexpr std::int64_t kDefaultPerPage = 30;
+
+/// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
+/// executor) that outlive every request. Thread-safe: no mutable state of its own.
+class RecordService {
+public:
+    RecordService(store::Store& store, SchemaRegistry& registry, net::any_io_executor blocking)
+        : store_(store), registry_(registry), blocking_(std::move(blocking)) {}
+
+    net::awaitable<Result<ListResult>> List(RequestCtx ctx, std::string collection, ListParams p);
+    net::awaitable<Result<schema::Record>> View(RequestCtx ctx, std::string collection, std::string id);
+    net::awaitable<Result<schema::Record>> Create(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<schema::Record>> Update(RequestCtx ctx,
+                                                  std::string collection,
+                                                  std::string id,
+                                                  boost::json::object body);
+    net::awaitable<Status> Delete(RequestCtx ctx, std::string collection, std::string id);
+
+    /// The first record whose `field` equals `value`, without any rule (CLI, internal use).
+    net::awaitable<Result<std::optional<schema::Record>>> FindFirstByField(std::string collection,
+                                                                           std::string field,
+                                                                           std::string value);
+
+    /// Loads a record by collection id and record id without any rule (token resolution).
+    net::awaitable<Result<std::optional<schema::Record>>> FindById(std::string collection_id, std::string id);
+
+private:
+    store::Store& store_;
+    SchemaRegistry& registry_;
+    net::any_io_executor blocking_;
+};
+
+}  // namespace basalt::service
