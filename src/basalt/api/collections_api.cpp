@@ -1,0 +1,144 @@
+// /api/collections handlers (superusers only).
+#include "basalt/api/internal_handlers.hpp"
+
+#include "basalt/base/strings.hpp"
+#include "basalt/schema/collection_json.hpp"
+
+namespace basalt::api::internal {
+
+namespace {
+
+Result<boost::json::value> JsonBody(const http::Request& req) {
+    auto body = ParseBody(req);
+    if (!body) {
+        return body.error();
+    }
+    return boost::json::value(std::move(body->data));
+}
+
+}  // namespace
+
+net::awaitable<http::Response> ListCollections(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    service::ListParams p;
+    bool bad = false;
+    if (auto v = IntQuery(req, "page", bad)) {
+        p.page = *v;
+    }
+    if (auto v = IntQuery(req, "perPage", bad)) {
+        p.per_page = *v;
+    }
+    if (auto v = req.Query("skipTotal"); v && !v->empty() && !ParseGoBool(*v, p.skip_total)) {
+        bad = true;
+    }
+    if (bad) {
+        co_return ErrorResponse(InvalidArgument("Invalid query parameters."));
+    }
+    p.filter = std::string(req.Query("filter").value_or(""));
+    p.sort = std::string(req.Query("sort").value_or(""));
+    auto r = co_await s->collections->List(MakeCtx(req), std::move(p));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    boost::json::array items;
+    for (const auto& c : r->items) {
+        items.push_back(schema::CollectionToApiJson(*c));
+    }
+    boost::json::object out;
+    out["items"] = std::move(items);
+    out["page"] = r->page;
+    out["perPage"] = r->per_page;
+    out["totalItems"] = r->total_items;
+    out["totalPages"] = r->total_pages;
+    co_return JsonOk(req, std::move(out));
+}
+
+net::awaitable<http::Response> ViewCollection(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto c = s->collections->View(std::string(req.Param("collection")));
+    if (!c) {
+        co_return ErrorResponse(c.error());
+    }
+    co_return JsonOk(req, schema::CollectionToApiJson(**c));
+}
+
+net::awaitable<http::Response> CreateCollection(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto body = JsonBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    auto c = co_await s->collections->Create(MakeCtx(req), std::move(*body));
+    if (!c) {
+        co_return ErrorResponse(c.error());
+    }
+    co_return JsonOk(req, schema::CollectionToApiJson(**c));
+}
+
+net::awaitable<http::Response> UpdateCollection(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto body = JsonBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    auto c = co_await s->collections->Update(MakeCtx(req), std::string(req.Param("collection")), std::move(*body));
+    if (!c) {
+        co_return ErrorResponse(c.error());
+    }
+    co_return JsonOk(req, schema::CollectionToApiJson(**c));
+}
+
+net::awaitable<http::Response> DeleteCollection(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto r = co_await s->collections->Delete(MakeCtx(req), std::string(req.Param("collection")));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return http::Response::Empty(204);
+}
+
+net::awaitable<http::Response> TruncateCollection(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto r = co_await s->collections->Truncate(MakeCtx(req), std::string(req.Param("collection")));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return http::Response::Empty(204);
+}
+
+net::awaitable<http::Response> ImportCollections(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto body = JsonBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    auto r = co_await s->collections->Import(MakeCtx(req), std::move(*body));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return http::Response::Empty(204);
+}
+
+net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req) {
+    (void)s;
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    co_return JsonOk(req, schema::Scaffolds());
+}
+
+}  // namespace basalt::api::internal

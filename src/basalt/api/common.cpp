@@ -1,0 +1,62 @@
+// Handler helpers.
+#include "basalt/api/internal_common.hpp"
+
+#include "basalt/base/strings.hpp"
+
+namespace basalt::api::internal {
+
+const service::Auth& AuthOf(const http::Request& req) {
+    static const service::Auth kGuest;
+    if (const auto* a = std::any_cast<service::Auth>(&req.user_data)) {
+        return *a;
+    }
+    return kGuest;
+}
+
+service::RequestCtx MakeCtx(const http::Request& req) {
+    service::RequestCtx ctx;
+    ctx.auth = AuthOf(req);
+    ctx.info.auth = ctx.auth.record;
+    ctx.info.method = req.method_string;
+    ctx.info.context = "default";
+    for (const auto& [k, v] : req.query) {
+        ctx.info.query.try_emplace(k, v);
+    }
+    for (const auto& h : req.headers) {
+        ctx.info.headers.try_emplace(NormalizeHeaderName(h.name_string()), std::string(h.value()));
+    }
+    return ctx;
+}
+
+http::Response JsonOk(const http::Request& req, boost::json::value v, unsigned status) {
+    if (auto f = req.Query("fields"); f && !f->empty()) {
+        PickFields(v, *f);
+    }
+    return http::Response::Json(status, json::Serialize(v, true));
+}
+
+std::optional<Error> RequireSuperuser(const http::Request& req) {
+    const auto& a = AuthOf(req);
+    if (a.IsGuest()) {
+        return Unauthenticated("The request requires valid record authorization token.");
+    }
+    if (!a.IsSuperuser()) {
+        return PermissionDenied("The authorized record is not allowed to perform this action.");
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> IntQuery(const http::Request& req, std::string_view key, bool& bad) {
+    auto v = req.Query(key);
+    if (!v || v->empty()) {
+        return std::nullopt;
+    }
+    std::int64_t n = 0;
+    if (!ParseInt64(*v, n)) {
+        bad = true;
+        return std::nullopt;
+    }
+    return n;
+}
+
+}  // namespace basalt::api::internal

@@ -1,0 +1,36 @@
+// Handler coroutines, one per route (api-internal). Each takes the App-owned Services and the
+// session-owned Request, both alive until the handler completes.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "basalt/api/internal_common.hpp"
+
+namespace basalt::api::internal {
+
+namespace net = boost::asio;
+
+net::awaitable<http::Response> Health(Services* s, http::Request& req);
+
+net::awaitable<http::Response> ListRecords(Services* s, http::Request& req);
+net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req);
+net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req);
+net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req);
+net::awaitable<http::Response> DeleteRecord(Services* s, http::Request& req);
+
+net::awaitable<http::Response> ListCollections(Services* s, http::Request& req);
+net::awaitable<http::Response> ViewCollection(Services* s, http::Request& req);
+net::awaitable<http::Response> CreateCollection(Services* s, http::Request& req);
+net::awaitable<http::Response> UpdateCollection(Services* s, http::Request& req);
+net::awaitable<http::Response> DeleteCollection(Services* s, http::Request& req);
+net::awaitable<http::Response> TruncateCollection(Services* s, http::Request& req);
+net::awaitable<http::Response> ImportCollections(Services* s, http::Request& req);
+net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req);
+
+net::awaitable<http::Response> AuthWithPassword(Services* s, http::Request& req);
+net::awaitable<http::Response> AuthRefresh(Services* s, http::Request& req);
+
+/// Middleware: resolves the Authorization header into service::Auth (guest when invalid).
+net::awaitable<http::Response> ResolveAuth(Services* s, http::Request& req, const http::Next& next);
+
+}  // namespace basalt::api::internal

@@ -1,0 +1,107 @@
+// /api/collections/{collection}/records handlers.
+#include "basalt/api/internal_handlers.hpp"
+
+#include "basalt/base/strings.hpp"
+#include "basalt/service/record_export.hpp"
+
+namespace basalt::api::internal {
+
+namespace {
+
+boost::json::object Export(const http::Request& req, const schema::Record& r) {
+    return service::ExportRecord(r, service::ExportOptionsFor(AuthOf(req), r));
+}
+
+Result<service::ListParams> ParseListParams(const http::Request& req) {
+    service::ListParams p;
+    bool bad = false;
+    if (auto v = IntQuery(req, "page", bad)) {
+        p.page = *v;
+    }
+    if (auto v = IntQuery(req, "perPage", bad)) {
+        p.per_page = *v;
+    }
+    if (bad) {
+        return InvalidArgument("Invalid pagination parameters.");
+    }
+    if (auto v = req.Query("skipTotal"); v && !v->empty()) {
+        if (!ParseGoBool(*v, p.skip_total)) {
+            return InvalidArgument("Invalid skipTotal parameter.");
+        }
+    }
+    if (auto v = req.Query("filter")) {
+        p.filter = std::string(*v);
+    }
+    if (auto v = req.Query("sort")) {
+        p.sort = std::string(*v);
+    }
+    return p;
+}
+
+}  // namespace
+
+net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
+    auto params = ParseListParams(req);
+    if (!params) {
+        co_return ErrorResponse(params.error());
+    }
+    auto r = co_await s->records->List(MakeCtx(req), std::string(req.Param("collection")), std::move(*params));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    boost::json::array items;
+    items.reserve(r->items.size());
+    for (const auto& rec : r->items) {
+        items.push_back(Export(req, rec));
+    }
+    boost::json::object out;
+    out["items"] = std::move(items);
+    out["page"] = r->page;
+    out["perPage"] = r->per_page;
+    out["totalItems"] = r->total_items;
+    out["totalPages"] = r->total_pages;
+    co_return JsonOk(req, std::move(out));
+}
+
+net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {
+    auto r = co_await s->records->View(MakeCtx(req), std::string(req.Param("collection")), std::string(req.Param("id")));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return JsonOk(req, Export(req, *r));
+}
+
+net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
+    auto body = ParseBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    auto r = co_await s->records->Create(MakeCtx(req), std::string(req.Param("collection")), std::move(body->data));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return JsonOk(req, Export(req, *r));
+}
+
+net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req) {
+    auto body = ParseBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    auto r = co_await s->records->Update(MakeCtx(req), std::string(req.Param("collection")),
+                                         std::string(req.Param("id")), std::move(body->data));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return JsonOk(req, Export(req, *r));
+}
+
+net::awaitable<http::Response> DeleteRecord(Services* s, http::Request& req) {
+    auto r = co_await s->records->Delete(MakeCtx(req), std::string(req.Param("collection")), std::string(req.Param("id")));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return http::Response::Empty(204);
+}
+
+}  // namespace basalt::api::internal

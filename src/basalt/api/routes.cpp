@@ -1,0 +1,69 @@
+// The route table.
+#include "basalt/api/routes.hpp"
+
+#include <boost/beast/http/verb.hpp>
+
+#include "basalt/api/internal_handlers.hpp"
+
+namespace basalt::api {
+
+namespace net = boost::asio;
+
+namespace {
+
+using boost::beast::http::verb;
+using Fn = net::awaitable<http::Response> (*)(Services*, http::Request&);
+
+http::Handler Bind(Services* s, Fn fn) {
+    return [s, fn](http::Request& req) { return fn(s, req); };
+}
+
+}  // namespace
+
+namespace internal {
+
+net::awaitable<http::Response> Health(Services* s, http::Request& req) {
+    (void)s;
+    boost::json::object data;
+    if (AuthOf(req).IsSuperuser()) {
+        data["canBackup"] = true;
+        data["realIP"] = req.remote_ip;
+        data["possibleProxyHeader"] = "";
+    }
+    boost::json::object out;
+    out["message"] = "API is healthy.";
+    out["code"] = 200;
+    out["data"] = std::move(data);
+    co_return JsonOk(req, std::move(out));
+}
+
+}  // namespace internal
+
+void RegisterRoutes(http::Router& router, Services* s) {
+    using namespace internal;
+    router.Use([s](http::Request& req, const http::Next& next) { return ResolveAuth(s, req, next); });
+
+    router.Add(verb::get, "/api/health", Bind(s, &Health));
+
+    router.Add(verb::get, "/api/collections", Bind(s, &ListCollections));
+    router.Add(verb::post, "/api/collections", Bind(s, &CreateCollection));
+    router.Add(verb::put, "/api/collections/import", Bind(s, &ImportCollections));
+    router.Add(verb::get, "/api/collections/meta/scaffolds", Bind(s, &Scaffolds));
+    router.Add(verb::get, "/api/collections/{collection}", Bind(s, &ViewCollection));
+    router.Add(verb::patch, "/api/collections/{collection}", Bind(s, &UpdateCollection));
+    router.Add(verb::delete_, "/api/collections/{collection}", Bind(s, &DeleteCollection));
+    router.Add(verb::delete_, "/api/collections/{collection}/truncate", Bind(s, &TruncateCollection));
+
+    router.Add(verb::get, "/api/collections/{collection}/records", Bind(s, &ListRecords));
+    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord));
+    router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord));
+    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord));
+    router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord));
+
+    router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
+    router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));
+
+    router.SetFallback([](http::Request&) -> net::awaitable<http::Response> { co_return StatusResponse(404); });
+}
+
+}  // namespace basalt::api

@@ -1,0 +1,21 @@
+// The PocketBase route table: registers every /api route and the auth-resolving middleware.
+#pragma once
+
+#include "basalt/http/router.hpp"
+#include "basalt/service/auth_service.hpp"
+#include "basalt/service/collections.hpp"
+#include "basalt/service/records.hpp"
+
+namespace basalt::api {
+
+/// The services handlers call. Owned by the App; outlives the router and every request.
+struct Services {
+    service::RecordService* records = nullptr;
+    service::CollectionService* collections = nullptr;
+    service::AuthService* auth = nullptr;
+    service::SchemaRegistry* registry = nullptr;
+};
+
+void RegisterRoutes(http::Router& router, Services* services);
+
+}  // namespace basalt::api
