@@ -32,6 +32,20 @@ public:
 
     /// Expression for the number of elements of a JSON array column (0 for non-arrays/NULL).
     virtual std::string JsonArrayLength(std::string_view column_sql) const = 0;
+
+    // --- additions (filter issue #2) ---
+
+    /// A boolean constant that cannot be shadowed by a column name ("1"/"0" for SQLite).
+    virtual std::string BoolLiteral(bool value) const = 0;
+
+    /// The case-insensitive LIKE operator PocketBase relies on ("LIKE" / "ILIKE").
+    virtual std::string_view LikeKeyword() const = 0;
+
+    /// Random ordering expression ("RANDOM()").
+    virtual std::string RandomExpr() const = 0;
+
+    /// The physical row id of a table alias ("alias".rowid for SQLite, ctid for PostgreSQL).
+    virtual std::string RowIdExpr(std::string_view quoted_alias) const = 0;
 };
 
 const Dialect& SqliteDialect();
