@@ -1,0 +1,44 @@
+# Basalt developer entry points. Every target installs missing dependencies first
+# (scripts/install-deps.sh is idempotent and fast when nothing is missing).
+.PHONY: deps build run test test-unit test-asan check-layers bench clean
+
+JOBS ?= $(shell nproc)
+DATA_DIR ?= pb_data
+HTTP ?= 127.0.0.1:8090
+
+deps:
+	@bash scripts/install-deps.sh
+
+## build: the optimised server binary at build/release/basalt
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+## run: build, then serve $(DATA_DIR) on $(HTTP) (SQLite, created on first start)
+run: build
+	./build/release/basalt serve --dir $(DATA_DIR) --http $(HTTP)
+
+## test: every test — unit, black-box (real binary over HTTP), official JS SDK e2e
+test: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release-all -j $(JOBS)
+	@$(MAKE) --no-print-directory check-layers
+	@cd build/release && ctest --output-on-failure --timeout 600 -j $(JOBS)
+
+## test-asan: the same tests (unit + e2e) under AddressSanitizer + UndefinedBehaviorSanitizer
+test-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --timeout 900 -LE sdk -j $(JOBS)
+
+## check-layers: every #include "basalt/<layer>/..." follows the dependency rule of design.md
+check-layers:
+	@python3 tools/check_layers.py src/basalt
+
+bench: build
+	@bash bench/run.sh
+
+clean:
+	rm -rf build

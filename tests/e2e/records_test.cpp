@@ -1,0 +1,374 @@
+// Records CRUD scenarios on PocketBase's fixture (pocketbase-api.md §2.3, §8.2, §9).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "scenario.hpp"
+
+namespace basalt::e2e {
+namespace {
+
+constexpr std::string_view kDemo2 = "/api/collections/demo2/records";
+
+std::string Demo2(std::string_view query = {}) { return std::string(kDemo2) + std::string(query); }
+
+std::vector<Scenario> RecordScenarios() {
+    const auto su = std::string(kSuperuserToken);
+    return {
+        {.name = "demo2 list as guest",
+         .url = Demo2(),
+         .expected_content = {R"("id":"llvuca81nly1qls")",
+                              R"("id":"achvryl401bhse3")",
+                              R"("id":"0yxhwia2amd8gec")",
+                              R"(],"page":1,"perPage":30,"totalItems":3,"totalPages":1})",
+                              R"("collectionName":"demo2")"},
+         .body_prefix = R"({"items":[{)"},
+        {.name = "demo2 list records have sorted keys",
+         .url = Demo2("?filter=" + UrlEncode("id='llvuca81nly1qls'")),
+         .expected_content = {R"({"active":false,"collectionId":"sz5l5z67tg7gku0","collectionName":"demo2","created":"2022-10-12 11:42:51.509Z","id":"llvuca81nly1qls","title":"test1","updated":)"}},
+        {.name = "demo1 list as guest is forbidden",
+         .url = "/api/collections/demo1/records",
+         .expected_status = 403,
+         .expected_content = {R"("data":{})", R"("status":403)"},
+         .not_expected_content = {"84nmscqy84lsi1t"}},
+        {.name = "demo1 list as user is forbidden",
+         .url = "/api/collections/demo1/records",
+         .headers = AuthHeader(kUserToken),
+         .expected_status = 403},
+        {.name = "demo1 list as superuser",
+         .url = "/api/collections/demo1/records",
+         .headers = AuthHeader(kSuperuserToken),
+         .expected_content = {R"("totalItems":3)", "84nmscqy84lsi1t", "al1h9ijdeojtsjy"}},
+        {.name = "demo1 list with Bearer prefix",
+         .url = "/api/collections/demo1/records",
+         .headers = {{"Authorization", "Bearer " + su}},
+         .expected_content = {R"("totalItems":3)"}},
+        {.name = "invalid token is ignored on public list",
+         .url = Demo2(),
+         .headers = {{"Authorization", "invalid.token.value"}},
+         .expected_content = {R"("totalItems":3)"}},
+        {.name = "invalid token makes the request a guest",
+         .url = "/api/collections/demo1/records",
+         .headers = {{"Authorization", su.substr(0, su.size() - 2) + "xx"}},
+         .expected_status = 403},
+        {.name = "alg none token is ignored",
+         .url = "/api/collections/demo1/records",
+         .headers = {{"Authorization",
+                      "eyJhbGciOiJub25lIn0.eyJpZCI6InN5d2JoZWNuaDQ2cmhtMCIsInR5cGUiOiJhdXRoIiwiY29s"
+                      "bGVjdGlvbklkIjoicGJjXzMxNDI2MzU4MjMiLCJleHAiOjI1MjQ2MDQ0NjEsInJlZnJlc2hhYmxl"
+                      "Ijp0cnVlfQ."}},
+         .expected_status = 403},
+        {.name = "perPage is capped at 1000",
+         .url = Demo2("?perPage=5000"),
+         .expected_content = {R"("perPage":1000)", R"("totalItems":3)"}},
+        {.name = "perPage and page echoed",
+         .url = Demo2("?page=2&perPage=2"),
+         .expected_content = {R"("page":2,"perPage":2,"totalItems":3,"totalPages":2})"}},
+        {.name = "non integer perPage",
+         .url = Demo2("?perPage=abc"),
+         .expected_status = 400},
+        {.name = "skipTotal",
+         .url = Demo2("?skipTotal=1"),
+         .expected_content = {R"("totalItems":-1,"totalPages":-1)"}},
+        {.name = "filter by title",
+         .url = Demo2("?filter=" + UrlEncode("title='test1'")),
+         .expected_content = {R"("totalItems":1)", "llvuca81nly1qls"},
+         .not_expected_content = {"achvryl401bhse3", "0yxhwia2amd8gec"}},
+        {.name = "filter contains",
+         .url = Demo2("?filter=" + UrlEncode("title~'st2'")),
+         .expected_content = {R"("totalItems":1)", "achvryl401bhse3"}},
+        {.name = "filter with unknown field",
+         .url = Demo2("?filter=" + UrlEncode("missing='x'")),
+         .expected_status = 400,
+         .expected_content = {R"("data":{})"}},
+        {.name = "filter with @collection as guest",
+         .url = Demo2("?filter=" + UrlEncode("@collection.demo2.title='test1'")),
+         .expected_status = 403},
+        {.name = "sort by -created",
+         .url = Demo2("?sort=-created"),
+         .expected_content = {R"("id":"0yxhwia2amd8gec")"},
+         .body_prefix = R"({"items":[{"active":true,"collectionId":"sz5l5z67tg7gku0","collectionName":"demo2","created":"2022-10-12 11:42:58.215Z","id":"0yxhwia2amd8gec")"},
+        {.name = "sort by title",
+         .url = Demo2("?sort=title&perPage=1"),
+         .expected_content = {R"("title":"test1")", R"("totalItems":3,"totalPages":3)"}},
+        {.name = "sort by unknown field",
+         .url = Demo2("?sort=nope"),
+         .expected_status = 400},
+        {.name = "view demo2 record",
+         .url = Demo2("/llvuca81nly1qls"),
+         .expected_content = {R"("id":"llvuca81nly1qls")", R"("title":"test1")"},
+         .body_prefix = R"({"active":false,"collectionId":"sz5l5z67tg7gku0")"},
+        {.name = "view missing demo2 record",
+         .url = Demo2("/missing000000000"),
+         .expected_status = 404,
+         .expected_content = {R"({"data":{},"message":"The requested resource wasn't found.","status":404})"}},
+        {.name = "view by collection id",
+         .url = "/api/collections/sz5l5z67tg7gku0/records/llvuca81nly1qls",
+         .expected_content = {R"("id":"llvuca81nly1qls")"}},
+        {.name = "collection name is case insensitive",
+         .url = "/api/collections/DEMO2/records/llvuca81nly1qls",
+         .expected_content = {R"("id":"llvuca81nly1qls")"}},
+        {.name = "missing collection",
+         .url = "/api/collections/missing/records",
+         .expected_status = 404},
+        {.name = "view demo1 as guest is forbidden even if missing",
+         .url = "/api/collections/demo1/records/missing000000000",
+         .expected_status = 403},
+        {.name = "user views own record",
+         .url = "/api/collections/users/records/4q1xlclmfloku33",
+         .headers = AuthHeader(kUserToken),
+         .expected_content = {R"("id":"4q1xlclmfloku33")", R"("email":"test@example.com")"},
+         .not_expected_content = {"tokenKey", "password"}},
+        {.name = "user views other record",
+         .url = "/api/collections/users/records/bgs820n361vj1qd",
+         .headers = AuthHeader(kUserToken),
+         .expected_status = 404},
+        {.name = "guest views user record",
+         .url = "/api/collections/users/records/4q1xlclmfloku33",
+         .expected_status = 404},
+        {.name = "users list as user is forbidden",
+         .url = "/api/collections/users/records",
+         .headers = AuthHeader(kUserToken),
+         .expected_status = 403},
+        {.name = "demo3 list as user is empty",
+         .url = "/api/collections/demo3/records",
+         .headers = AuthHeader(kUserToken),
+         .expected_content = {R"("items":[])", R"("totalItems":0)"}},
+        {.name = "demo3 list as client",
+         .url = "/api/collections/demo3/records",
+         .headers = AuthHeader(kClientToken),
+         .expected_content = {R"("totalItems":4)"}},
+        {.name = "users list as superuser shows every email",
+         .url = "/api/collections/users/records?sort=id",
+         .headers = AuthHeader(kSuperuserToken),
+         .expected_content = {R"("totalItems":3)", R"("email":"test2@example.com")"},
+         .not_expected_content = {"tokenKey", "\"password\""}},
+        {.name = "fields picker",
+         .url = Demo2("/llvuca81nly1qls?fields=id,title"),
+         .expected_content = {R"({"id":"llvuca81nly1qls","title":"test1"})"}},
+        {.name = "create into demo3 as guest fails the create rule",
+         .method = "POST",
+         .url = "/api/collections/demo3/records",
+         .headers = JsonHeaders(),
+         .body = R"({"title":"x"})",
+         .expected_status = 400,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo3 WHERE title='x'"), 0);
+         }},
+        {.name = "create into view collection",
+         .method = "POST",
+         .url = "/api/collections/view1/records",
+         .headers = JsonHeaders(kSuperuserToken),
+         .body = "{}",
+         .expected_status = 400},
+
+        // --- mutating scenarios: each gets a fresh fixture copy ---
+        {.name = "create demo2 without body",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = "{}",
+         .expected_status = 400,
+         .expected_content = {R"("title":{"code":"validation_required","message":"Cannot be blank."})",
+                              R"("message":"Failed to create record.","status":400})"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 3); }},
+        {.name = "create demo2 with empty request",
+         .method = "POST",
+         .url = Demo2(),
+         .expected_status = 400,
+         .expected_content = {R"("title":{"code":"validation_required")"},
+         .fresh = true},
+        {.name = "create demo2 duplicate title",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"test2"})",
+         .expected_status = 400,
+         .expected_content = {R"("title":{"code":"validation_not_unique")"},
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 3);
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2 WHERE title='test2'"), 1);
+         }},
+        {.name = "create demo2 too short title",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"a"})",
+         .expected_status = 400,
+         .expected_content = {R"("code":"validation_min_text_constraint")", R"("params":{"min":2})"},
+         .fresh = true},
+        {.name = "create demo2 as guest",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"new <title>","active":true,"unknown":1})",
+         .expected_content = {R"("title":"new \u003ctitle\u003e")",
+                              R"("active":true)",
+                              R"("collectionName":"demo2")"},
+         .not_expected_content = {"unknown"},
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 4);
+             EXPECT_EQ(db.QueryInt("SELECT active FROM demo2 WHERE title='new <title>'"), 1);
+             EXPECT_EQ(db.QueryInt("SELECT length(id) FROM demo2 WHERE title='new <title>'"), 15);
+         }},
+        {.name = "create demo2 with custom id",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = R"({"id":"abcdefghij12345","title":"custom"})",
+         .expected_content = {R"("id":"abcdefghij12345")"},
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryText("SELECT title FROM demo2 WHERE id='abcdefghij12345'"),
+                       "custom");
+         }},
+        {.name = "create demo2 with invalid id",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = JsonHeaders(),
+         .body = R"({"id":"bad id","title":"custom"})",
+         .expected_status = 400,
+         .expected_content = {R"("id":{"code":)"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 3); }},
+        {.name = "create demo2 form urlencoded",
+         .method = "POST",
+         .url = Demo2(),
+         .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+         .body = "title=formtitle&active=true",
+         .expected_content = {R"("title":"formtitle")", R"("active":true)"},
+         .fresh = true},
+        {.name = "update demo2 as guest",
+         .method = "PATCH",
+         .url = Demo2("/llvuca81nly1qls"),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"changed"})",
+         .expected_content = {R"("title":"changed")", R"("id":"llvuca81nly1qls")"},
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryText("SELECT title FROM demo2 WHERE id='llvuca81nly1qls'"),
+                       "changed");
+             EXPECT_NE(db.QueryText("SELECT updated FROM demo2 WHERE id='llvuca81nly1qls'"),
+                       "2022-10-12 11:42:51.509Z");
+         }},
+        {.name = "update demo2 to duplicate title",
+         .method = "PATCH",
+         .url = Demo2("/llvuca81nly1qls"),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"test3"})",
+         .expected_status = 400,
+         .expected_content = {R"("message":"Failed to update record.")", "validation_not_unique"},
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryText("SELECT title FROM demo2 WHERE id='llvuca81nly1qls'"),
+                       "test1");
+         }},
+        {.name = "update missing record",
+         .method = "PATCH",
+         .url = Demo2("/missing000000000"),
+         .headers = JsonHeaders(),
+         .body = R"({"title":"zz"})",
+         .expected_status = 404,
+         .fresh = true},
+        {.name = "delete demo2 as guest",
+         .method = "DELETE",
+         .url = Demo2("/achvryl401bhse3"),
+         .expected_status = 204,
+         .fresh = true,
+         .after = [](Db& db) {
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 2);
+             EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2 WHERE id='achvryl401bhse3'"), 0);
+         }},
+        {.name = "delete demo1 as guest is forbidden",
+         .method = "DELETE",
+         .url = "/api/collections/demo1/records/84nmscqy84lsi1t",
+         .expected_status = 403,
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo1"), 3); }},
+        {.name = "delete demo5 without query fails rule",
+         .method = "DELETE",
+         .url = "/api/collections/demo5/records/la4y2w4o98acwuj",
+         .expected_status = 404,
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo5"), 2); }},
+        {.name = "delete demo5 with query passes rule",
+         .method = "DELETE",
+         .url = "/api/collections/demo5/records/la4y2w4o98acwuj?test=1",
+         .expected_status = 204,
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo5"), 1); }},
+    };
+}
+
+class RecordsApi : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(RecordsApi, Scenario) { RunScenarioWithServer(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Fixture,
+                         RecordsApi,
+                         ::testing::ValuesIn(RecordScenarios()),
+                         [](const auto& p) { return ScenarioName(p.param); });
+
+/// Create → update → delete as superuser on demo1, checking SQLite after each step.
+TEST(RecordsRoundTrip, SuperuserCreateUpdateDelete) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+    const auto headers = JsonHeaders(kSuperuserToken);
+
+    HttpResponse created = Send(server.port(),
+                                {.method = "POST",
+                                 .target = "/api/collections/demo1/records",
+                                 .headers = headers,
+                                 .body = R"({"text":"round trip","number":12.5,"bool":true,)"
+                                         R"("select_one":"optionB","json":{"a":[1,2]}})"});
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto doc = boost::json::parse(created.body);
+    const std::string id(doc.at("id").as_string());
+    ASSERT_EQ(id.size(), 15U);
+    EXPECT_EQ(doc.at("number").as_double(), 12.5);
+    EXPECT_EQ(doc.at("select_one").as_string(), "optionB");
+    EXPECT_EQ(doc.at("created").as_string().size(), 24U);  // "YYYY-MM-DD HH:MM:SS.sssZ"
+
+    {
+        Db db(server.db_path().string());
+        ASSERT_TRUE(db.ok()) << db.error();
+        EXPECT_EQ(db.QueryText("SELECT text FROM demo1 WHERE id='" + id + "'"), "round trip");
+        EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo1"), 4);
+    }
+
+    HttpResponse updated = Send(server.port(),
+                                {.method = "PATCH",
+                                 .target = "/api/collections/demo1/records/" + id,
+                                 .headers = headers,
+                                 .body = R"({"text":"updated","number+":2.5})"});
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    EXPECT_NE(updated.body.find(R"("number":15)"), std::string::npos) << updated.body;
+    {
+        Db db(server.db_path().string());
+        EXPECT_EQ(db.QueryText("SELECT text FROM demo1 WHERE id='" + id + "'"), "updated");
+        EXPECT_EQ(db.QueryInt("SELECT number FROM demo1 WHERE id='" + id + "'"), 15);
+    }
+
+    HttpResponse deleted = Send(server.port(),
+                                {.method = "DELETE",
+                                 .target = "/api/collections/demo1/records/" + id,
+                                 .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(deleted.status, 204) << deleted.body;
+    EXPECT_TRUE(deleted.body.empty()) << deleted.body;
+    {
+        Db db(server.db_path().string());
+        EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo1 WHERE id='" + id + "'"), 0);
+    }
+    HttpResponse gone = Send(server.port(),
+                             {.target = "/api/collections/demo1/records/" + id,
+                              .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(gone.status, 404);
+    EXPECT_EQ(server.Stop(), 0) << "SIGTERM must stop the server gracefully\n" << server.Output();
+}
+
+}  // namespace
+}  // namespace basalt::e2e

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the PocketBase JS SDK end-to-end suite against a basalt binary.
+# Usage: tests/sdk/run.sh [path/to/basalt]   (default: $BASALT_BIN or build/release/basalt)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="${1:-${BASALT_BIN:-build/release/basalt}}"
+if [[ "$bin" != /* ]]; then
+  bin="$(pwd)/$bin"
+fi
+export BASALT_BIN="$bin"
+cd "$here"
+if [[ ! -d node_modules/pocketbase ]]; then
+  npm ci --no-audit --no-fund
+fi
+exec node --test --test-reporter=spec sdk.test.mjs

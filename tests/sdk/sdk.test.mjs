@@ -1,0 +1,468 @@
+// End-to-end tests of the basalt binary driven by the official PocketBase JS SDK (0.28.0).
+// Run: tests/sdk/run.sh <path-to-basalt>  (or BASALT_BIN=... node --test sdk.test.mjs)
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import PocketBase, { ClientResponseError } from 'pocketbase';
+
+const BIN = process.env.BASALT_BIN || path.resolve('build/release/basalt');
+const FIXTURE = process.env.BASALT_FIXTURE_DIR || '/work/shared/pocketbase-fixture';
+const START_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+
+function requireBinary() {
+    assert.ok(fs.existsSync(BIN), `server binary not found at '${BIN}' (pass it to run.sh or set BASALT_BIN)`);
+}
+
+function makeTempDir() {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'basalt-sdk-'));
+}
+
+/** Copies the read-only fixture (minus lost+found) and makes the copy writable. */
+function copyFixture(dest) {
+    assert.ok(fs.existsSync(path.join(FIXTURE, 'data.db')), `fixture not found at '${FIXTURE}'`);
+    for (const entry of fs.readdirSync(FIXTURE)) {
+        if (entry === 'lost+found') continue;
+        fs.cpSync(path.join(FIXTURE, entry), path.join(dest, entry), { recursive: true });
+    }
+    const makeWritable = (p) => {
+        const st = fs.statSync(p);
+        fs.chmodSync(p, st.mode | 0o600 | (st.isDirectory() ? 0o100 : 0));
+        if (st.isDirectory()) for (const e of fs.readdirSync(p)) makeWritable(path.join(p, e));
+    };
+    makeWritable(dest);
+}
+
+/** Runs an offline CLI command (e.g. `superuser upsert`) and asserts it succeeded. */
+function runCli(args) {
+    requireBinary();
+    const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `basalt ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+    return r;
+}
+
+/**
+ * Starts `basalt serve --dir DIR --http 127.0.0.1:0` and resolves once it prints
+ * "Server started at http://127.0.0.1:<port>". stop() sends SIGTERM (SIGKILL after 5 s) to this
+ * child only and removes the data dir.
+ */
+async function startServer(dir) {
+    requireBinary();
+    const child = spawn(BIN, ['serve', '--dir', dir, '--http', '127.0.0.1:0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const url = await new Promise((resolve, reject) => {
+        const fail = (err) => {
+            child.kill('SIGKILL'); // our own child only; no-op if it already exited
+            reject(err);
+        };
+        const timer = setTimeout(() => fail(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+        const onData = (chunk) => {
+            output += chunk;
+            const m = output.match(/Server started at (http:\/\/127\.0\.0\.1:\d+)\s/);
+            if (m) {
+                clearTimeout(timer);
+                resolve(m[1]);
+            }
+        };
+        child.stdout.setEncoding('utf8').on('data', onData);
+        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
+        child.once('error', (err) => { clearTimeout(timer); fail(err); });
+        exited.then(({ code, signal }) => {
+            clearTimeout(timer);
+            reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${output}`));
+        });
+    });
+    return {
+        url,
+        dir,
+        output: () => output,
+        async stop() {
+            if (child.exitCode === null && child.signalCode === null) {
+                child.kill('SIGTERM');
+                const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+                const res = await exited;
+                clearTimeout(timer);
+                fs.rmSync(dir, { recursive: true, force: true });
+                return res;
+            }
+            fs.rmSync(dir, { recursive: true, force: true });
+            return exited;
+        },
+    };
+}
+
+function client(url) {
+    const pb = new PocketBase(url);
+    pb.autoCancellation(false);
+    return pb;
+}
+
+/** Asserts that `promise` rejects with a 400 whose data[field].code === code. */
+async function expectValidation(promise, field, code) {
+    await assert.rejects(promise, (err) => {
+        assert.ok(err instanceof ClientResponseError, `not a ClientResponseError: ${err}`);
+        assert.equal(err.status, 400, JSON.stringify(err.response));
+        const got = err.response?.data?.[field]?.code;
+        if (code instanceof RegExp) assert.match(got ?? '', code, JSON.stringify(err.response));
+        else assert.equal(got, code, JSON.stringify(err.response));
+        return true;
+    });
+}
+
+async function expectStatus(promise, status) {
+    await assert.rejects(promise, (err) => {
+        assert.ok(err instanceof ClientResponseError, `not a ClientResponseError: ${err}`);
+        assert.equal(err.status, status, JSON.stringify(err.response));
+        return true;
+    });
+}
+
+describe('empty data dir', () => {
+    const EMAIL = 'admin@example.com';
+    const PASSWORD = 'admin-pass-123';
+    let server;
+    let pb;
+    let authors;
+    let items;
+    let author;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        try {
+            runCli(['superuser', 'upsert', EMAIL, PASSWORD, '--dir', dir]);
+            server = await startServer(dir);
+        } catch (err) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw err;
+        }
+        pb = client(server.url);
+    });
+
+    after(async () => {
+        if (server) {
+            const res = await server.stop();
+            assert.equal(res.code, 0, `SIGTERM should exit 0:\n${server.output()}`);
+        }
+    });
+
+    it('health check', async () => {
+        const h = await pb.health.check();
+        assert.equal(h.code, 200);
+        assert.equal(h.message, 'API is healthy.');
+    });
+
+    it('superuser authWithPassword', async () => {
+        await expectStatus(pb.collection('_superusers').authWithPassword(EMAIL, 'wrong-pass-1'), 400);
+        const auth = await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+        assert.ok(auth.token);
+        assert.equal(auth.record.email, EMAIL);
+        assert.equal(auth.record.password, undefined);
+        assert.equal(auth.record.tokenKey, undefined);
+        assert.ok(pb.authStore.isValid);
+        assert.ok(pb.authStore.isSuperuser);
+    });
+
+    it('creates a collection with every field type', async () => {
+        authors = await pb.collections.create({
+            name: 'authors',
+            type: 'base',
+            listRule: '',
+            viewRule: '',
+            fields: [{ name: 'name', type: 'text', required: true }],
+        });
+        assert.equal(authors.name, 'authors');
+        assert.match(authors.id, /\S+/);
+
+        items = await pb.collections.create({
+            name: 'items',
+            type: 'base',
+            listRule: '',
+            viewRule: '',
+            createRule: null,
+            fields: [
+                { name: 'title', type: 'text', required: true, min: 3, max: 50, pattern: '^[A-Za-z0-9 ]+$' },
+                { name: 'score', type: 'number', min: 0, max: 100 },
+                { name: 'active', type: 'bool' },
+                { name: 'contact', type: 'email' },
+                { name: 'site', type: 'url' },
+                { name: 'body', type: 'editor' },
+                { name: 'when', type: 'date' },
+                { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
+                { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
+                { name: 'status', type: 'select', values: ['draft', 'published', 'archived'], maxSelect: 1 },
+                { name: 'tags', type: 'select', values: ['a', 'b', 'c', 'd'], maxSelect: 4 },
+                { name: 'attachment', type: 'file', maxSelect: 1, maxSize: 1024 * 1024 },
+                { name: 'author', type: 'relation', collectionId: authors.id, maxSelect: 1 },
+                { name: 'meta', type: 'json' },
+                { name: 'location', type: 'geoPoint' },
+            ],
+            indexes: ['CREATE UNIQUE INDEX idx_items_title ON items (title)'],
+        });
+        const byName = Object.fromEntries(items.fields.map((f) => [f.name, f]));
+        for (const [name, type] of Object.entries({
+            id: 'text', title: 'text', score: 'number', active: 'bool', contact: 'email', site: 'url',
+            body: 'editor', when: 'date', created: 'autodate', updated: 'autodate', status: 'select',
+            tags: 'select', attachment: 'file', author: 'relation', meta: 'json', location: 'geoPoint',
+        })) {
+            assert.equal(byName[name]?.type, type, `field ${name}`);
+        }
+        assert.equal(byName.title.min, 3);
+        assert.equal(byName.title.required, true);
+        assert.equal(byName.tags.maxSelect, 4);
+        assert.equal(byName.author.collectionId, authors.id);
+        assert.equal(items.createRule, null);
+        assert.equal(items.listRule, '');
+        assert.equal(items.indexes.length, 1);
+
+        const fetched = await pb.collections.getOne('items');
+        assert.equal(fetched.id, items.id);
+        const list = await pb.collections.getFullList();
+        assert.ok(list.some((c) => c.name === '_superusers'));
+        assert.ok(list.some((c) => c.name === 'items'));
+    });
+
+    it('creates records of every field type (JSON and multipart)', async () => {
+        author = await pb.collection('authors').create({ name: 'Ursula' });
+        assert.match(author.id, /^[a-z0-9]{15}$/);
+
+        const rec = await pb.collection('items').create({
+            title: 'First item',
+            score: 42.5,
+            active: true,
+            contact: 'someone@example.com',
+            site: 'https://example.com/x',
+            body: '<p>Hello <b>world</b></p>',
+            when: '2024-01-02 03:04:05.678Z',
+            status: 'draft',
+            tags: ['a', 'c'],
+            author: author.id,
+            meta: { nested: { list: [1, 2, 3] }, ok: true },
+            location: { lon: 23.32, lat: 42.69 },
+        });
+        assert.equal(rec.title, 'First item');
+        assert.equal(rec.score, 42.5);
+        assert.equal(rec.active, true);
+        assert.equal(rec.contact, 'someone@example.com');
+        assert.equal(rec.site, 'https://example.com/x');
+        assert.equal(rec.when, '2024-01-02 03:04:05.678Z');
+        assert.equal(rec.status, 'draft');
+        assert.deepEqual(rec.tags, ['a', 'c']);
+        assert.equal(rec.author, author.id);
+        assert.deepEqual(rec.meta, { nested: { list: [1, 2, 3] }, ok: true });
+        assert.deepEqual(rec.location, { lon: 23.32, lat: 42.69 });
+        assert.equal(rec.attachment, '');
+        assert.match(rec.created, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
+        assert.equal(rec.collectionName, 'items');
+
+        // A File value makes the SDK send multipart/form-data with @jsonPayload parts.
+        const withFile = await pb.collection('items').create({
+            title: 'With file',
+            tags: ['b'],
+            meta: { from: 'multipart' },
+            attachment: new File(['hello world'], 'hello.txt', { type: 'text/plain' }),
+        });
+        assert.match(withFile.attachment, /^hello_[a-zA-Z0-9]{10}\.txt$/);
+        assert.deepEqual(withFile.tags, ['b']);
+        assert.deepEqual(withFile.meta, { from: 'multipart' });
+
+        // Zero values.
+        const bare = await pb.collection('items').create({ title: 'Bare item' });
+        assert.equal(bare.score, 0);
+        assert.equal(bare.active, false);
+        assert.equal(bare.status, '');
+        assert.deepEqual(bare.tags, []);
+        assert.equal(bare.meta, null);
+        assert.deepEqual(bare.location, { lon: 0, lat: 0 });
+        assert.equal(bare.when, '');
+    });
+
+    it('returns PocketBase validation codes', async () => {
+        const c = pb.collection('items');
+        await expectValidation(c.create({}), 'title', 'validation_required');
+        await expectValidation(c.create({ title: 'ab' }), 'title', 'validation_min_text_constraint');
+        await expectValidation(c.create({ title: 'x'.repeat(51) }), 'title', 'validation_max_text_constraint');
+        await expectValidation(c.create({ title: 'bad!! title' }), 'title', 'validation_invalid_format');
+        await expectValidation(c.create({ title: 'First item' }), 'title', 'validation_not_unique');
+        await expectValidation(c.create({ title: 'Valid title', contact: 'not-an-email' }), 'contact', 'validation_is_email');
+        await expectValidation(c.create({ title: 'Valid title', site: 'not a url' }), 'site', /^validation_(is|invalid)_url$/);
+        await expectValidation(c.create({ title: 'Valid title', score: 101 }), 'score', 'validation_max_number_constraint');
+        await expectValidation(c.create({ title: 'Valid title', score: -1 }), 'score', 'validation_min_number_constraint');
+        await expectValidation(c.create({ title: 'Valid title', status: 'bogus' }), 'status', 'validation_invalid_value');
+        await expectValidation(c.create({ title: 'Valid title', tags: ['a', 'zzz'] }), 'tags', 'validation_invalid_value');
+        await expectValidation(c.create({ title: 'Valid title', author: 'missing00000000' }), 'author', 'validation_missing_rel_records');
+        await expectValidation(c.create({ title: 'Valid title', location: { lon: 0, lat: 100 } }), 'location', 'validation_invalid_latitude');
+
+        // The message side of the envelope.
+        await assert.rejects(c.create({}), (err) => {
+            assert.equal(err.response.message, 'Failed to create record.');
+            assert.equal(err.response.status, 400);
+            assert.equal(err.response.data.title.message, 'Cannot be blank.');
+            return true;
+        });
+        await assert.rejects(c.create({ title: 'ab' }), (err) => {
+            assert.deepEqual(err.response.data.title.params, { min: 3 });
+            return true;
+        });
+    });
+
+    it('lists, pages and finds records', async () => {
+        const c = pb.collection('items');
+        for (let i = 0; i < 50; i++) {
+            await c.create({ title: `Bulk ${String(i).padStart(2, '0')}`, score: i, tags: i % 2 ? ['a'] : ['b'] });
+        }
+        const total = 53; // 3 from the previous test + 50
+
+        const page = await c.getList(1, 20, { sort: 'title' });
+        assert.equal(page.page, 1);
+        assert.equal(page.perPage, 20);
+        assert.equal(page.totalItems, total);
+        assert.equal(page.totalPages, Math.ceil(total / 20));
+        assert.equal(page.items.length, 20);
+        assert.equal(page.items[0].title, 'Bare item');
+
+        const last = await c.getList(3, 20, { sort: 'title' });
+        assert.equal(last.items.length, total - 40);
+
+        const skip = await c.getList(1, 5, { skipTotal: true });
+        assert.equal(skip.totalItems, -1);
+        assert.equal(skip.totalPages, -1);
+
+        const all = await c.getFullList({ batch: 20, sort: '-score' });
+        assert.equal(all.length, total);
+        assert.equal(all[0].score, 49);
+
+        const filtered = await c.getList(1, 100, { filter: pb.filter('score >= {:min} && tags ?= {:tag} && title ~ {:prefix}', { min: 40, tag: 'a', prefix: 'Bulk' }) });
+        assert.equal(filtered.totalItems, 5); // 41, 43, 45, 47, 49
+
+        const first = await c.getFirstListItem(pb.filter('title = {:t}', { t: 'Bulk 07' }));
+        assert.equal(first.score, 7);
+        await expectStatus(c.getFirstListItem('title = "nope nope"'), 404);
+
+        const one = await c.getOne(first.id);
+        assert.equal(one.title, 'Bulk 07');
+        await expectStatus(c.getOne('missing00000000'), 404);
+
+        const expanded = await c.getFirstListItem('title = "First item"', { expand: 'author' });
+        assert.equal(expanded.expand?.author?.name, 'Ursula');
+
+        const picked = await c.getOne(first.id, { fields: 'id,title' });
+        assert.deepEqual(Object.keys(picked).sort(), ['id', 'title']);
+    });
+
+    it('updates with modifiers and deletes', async () => {
+        const c = pb.collection('items');
+        const rec = await c.getFirstListItem('title = "First item"');
+        const updated = await c.update(rec.id, { 'score+': 5, 'tags+': 'd', active: false });
+        assert.equal(updated.score, 47.5);
+        assert.deepEqual(updated.tags, ['a', 'c', 'd']);
+        assert.equal(updated.active, false);
+        assert.notEqual(updated.updated, rec.updated);
+        assert.equal(updated.created, rec.created);
+
+        const removed = await c.update(rec.id, { 'tags-': 'a', 'score-': 7.5 });
+        assert.deepEqual(removed.tags, ['c', 'd']);
+        assert.equal(removed.score, 40);
+
+        await expectValidation(c.update(rec.id, { title: 'Bulk 01' }), 'title', 'validation_not_unique');
+
+        assert.equal(await c.delete(rec.id), true);
+        await expectStatus(c.getOne(rec.id), 404);
+        await expectStatus(c.delete(rec.id), 404);
+    });
+
+    it('enforces rules for guests', async () => {
+        const guest = client(server.url);
+        const list = await guest.collection('items').getList(1, 1);
+        assert.ok(list.totalItems > 0);
+        await expectStatus(guest.collection('items').create({ title: 'Guest item' }), 403);
+        await expectStatus(guest.collections.getFullList(), 401);
+    });
+
+    it('truncates and deletes collections', async () => {
+        await pb.collections.truncate('items');
+        const empty = await pb.collection('items').getList();
+        assert.equal(empty.totalItems, 0);
+        assert.equal(await pb.collections.delete('items'), true);
+        await expectStatus(pb.collections.getOne('items'), 404);
+        await expectStatus(pb.collection('items').getList(), 404);
+    });
+});
+
+describe('PocketBase fixture', () => {
+    let server;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        try {
+            copyFixture(dir);
+            server = await startServer(dir);
+        } catch (err) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw err;
+        }
+    });
+
+    after(async () => {
+        if (server) {
+            const res = await server.stop();
+            assert.equal(res.code, 0, `SIGTERM should exit 0:\n${server.output()}`);
+        }
+    });
+
+    it('demo2 getList totals', async () => {
+        const pb = client(server.url);
+        const page = await pb.collection('demo2').getList();
+        assert.equal(page.page, 1);
+        assert.equal(page.perPage, 30);
+        assert.equal(page.totalItems, 3);
+        assert.equal(page.totalPages, 1);
+        assert.deepEqual(page.items.map((r) => r.id).sort(), ['0yxhwia2amd8gec', 'achvryl401bhse3', 'llvuca81nly1qls']);
+        const all = await pb.collection('demo2').getFullList({ sort: 'title' });
+        assert.deepEqual(all.map((r) => r.title), ['test1', 'test2', 'test3']);
+        const one = await pb.collection('demo2').getFirstListItem('title="test2"');
+        assert.equal(one.id, 'achvryl401bhse3');
+    });
+
+    it('superuser login with the fixture password', async () => {
+        const pb = client(server.url);
+        await expectStatus(pb.collection('demo1').getList(), 403);
+        await pb.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        assert.ok(pb.authStore.isSuperuser);
+        const demo1 = await pb.collection('demo1').getList();
+        assert.equal(demo1.totalItems, 3);
+        const cols = await pb.collections.getFullList();
+        assert.equal(cols.length, 16);
+    });
+
+    it('clients login and rule-filtered list', async () => {
+        const pb = client(server.url);
+        const auth = await pb.collection('clients').authWithPassword('test@example.com', '1234567890');
+        assert.equal(auth.record.id, 'gk390qegs4y47wn');
+        const demo3 = await pb.collection('demo3').getList();
+        assert.equal(demo3.totalItems, 4);
+        await expectStatus(pb.collection('clients').authWithPassword('test2@example.com', '1234567890'), 403);
+    });
+
+    it('users login requires MFA', async () => {
+        const pb = client(server.url);
+        await assert.rejects(pb.collection('users').authWithPassword('test@example.com', '1234567890'), (err) => {
+            assert.equal(err.status, 401);
+            assert.match(err.response.mfaId ?? '', /\S+/);
+            return true;
+        });
+    });
+
+    it('validation errors on the fixture', async () => {
+        const pb = client(server.url);
+        await expectValidation(pb.collection('demo2').create({}), 'title', 'validation_required');
+        await expectValidation(pb.collection('demo2').create({ title: 'test1' }), 'title', 'validation_not_unique');
+    });
+});
