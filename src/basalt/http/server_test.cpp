@@ -1,0 +1,632 @@
+// Socket tests: a Server on 127.0.0.1:0 in-process, driven by a small Beast/raw-socket client.
+#include "basalt/http/server.hpp"
+
+#include <zlib.h>
+
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <gtest/gtest.h>
+
+#include "basalt/base/error.hpp"
+
+namespace basalt::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using boost::beast::http::verb;
+using namespace std::chrono_literals;
+
+// ---- handlers (named coroutines; the lambdas only forward) ----
+
+net::awaitable<Response> Hello(Request& req) {
+    co_return Response::Json(200, R"({"hello":")" + std::string(req.Param("name")) + "\"}");
+}
+
+net::awaitable<Response> Echo(Request& req) {
+    std::string out = req.method_string + " " + req.path + " [" + req.body + "]";
+    for (const auto& [k, v] : req.query) {
+        out += " " + k + "=" + v;
+    }
+    co_return Response::Json(200, out);
+}
+
+net::awaitable<Response> Big(Request&) {
+    std::string body = "[";
+    for (int i = 0; i < 300; ++i) {
+        body += R"({"id":"abcdefghijklmno","n":)" + std::to_string(i) + "},";
+    }
+    body.back() = ']';
+    co_return Response::Json(200, body);
+}
+
+net::awaitable<Response> Download(Request&) {
+    Response r;
+    r.content_type = "image/png";
+    r.body = "PNG";
+    r.remove_headers.emplace_back("X-Frame-Options");
+    r.headers.emplace_back("Content-Disposition", "attachment");
+    co_return r;
+}
+
+net::awaitable<Response> Boom(Request&) {
+    throw std::runtime_error("boom");
+    co_return Response::Empty();
+}
+
+net::awaitable<Response> BoomError(Request&) {
+    throw ErrorException(Internal("boom"));
+    co_return Response::Empty();
+}
+
+net::awaitable<Response> Slow(Request&) {
+    net::steady_timer t(co_await net::this_coro::executor, 400ms);
+    co_await t.async_wait(net::use_awaitable);
+    co_return Response::Json(200, "slow-done");
+}
+
+net::awaitable<void> ThreeChunks(StreamWriter& w) {
+    for (const char* c : {"id:1\n\n", "id:2\n\n", "id:3\n\n"}) {
+        if (!co_await w.Write(c)) {
+            co_return;
+        }
+    }
+}
+
+std::atomic<int> g_forever_ended{0};
+
+net::awaitable<void> Forever(StreamWriter& w) {
+    co_await w.Write("hello\n\n");
+    net::steady_timer t(co_await net::this_coro::executor, 1h);
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));  // cancelled on disconnect/stop
+    ++g_forever_ended;
+}
+
+Response StreamResponse(std::function<net::awaitable<void>(StreamWriter&)> fn) {
+    Response r;
+    r.content_type = "text/event-stream";
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.stream = std::move(fn);
+    return r;
+}
+
+net::awaitable<Response> Ready(Response r) { co_return r; }
+
+net::awaitable<Response> AddHeader(Request& req, const Next& next, std::string tag) {
+    req.user_data = tag;
+    Response res = co_await next(req);
+    res.headers.emplace_back("X-Mw", tag);
+    co_return res;
+}
+
+Response JsonError(unsigned status) {
+    return Response::Json(status, R"({"status":)" + std::to_string(status) + "}");
+}
+
+std::shared_ptr<Router> MakeRouter() {
+    auto r = std::make_shared<Router>();
+    r->Add(verb::get, "/api/hello/{name}", [](Request& q) { return Hello(q); });
+    r->Add(verb::get, "/api/echo/{rest...}", [](Request& q) { return Echo(q); });
+    r->Add(verb::post, "/api/echo", [](Request& q) { return Echo(q); });
+    r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10});
+    r->Add(verb::get, "/api/big", [](Request& q) { return Big(q); });
+    r->Add(verb::get, "/api/download", [](Request& q) { return Download(q); });
+    r->Add(verb::get, "/api/boom", [](Request& q) { return Boom(q); });
+    r->Add(verb::get, "/api/boom2", [](Request& q) { return BoomError(q); });
+    r->Add(verb::get, "/api/slow", [](Request& q) { return Slow(q); });
+    r->Add(verb::get, "/api/stream", [](Request&) { return Ready(StreamResponse(ThreeChunks)); });
+    r->Add(verb::get, "/api/forever", [](Request&) { return Ready(StreamResponse(Forever)); });
+    r->Add(verb::get, "/api/mw", [](Request& q) {
+        return Ready(Response::Json(200, std::any_cast<std::string>(q.user_data)));
+    });
+    r->Use([](Request& q, const Next& n) { return AddHeader(q, n, "outer"); });
+    return r;
+}
+
+/// Runs a Server on an ephemeral port in a background thread.
+class TestServer {
+public:
+    explicit TestServer(ServerOptions o = {}, std::shared_ptr<Router> router = MakeRouter()) {
+        o.port = 0;
+        o.workers = o.workers == 0 ? 2 : o.workers;
+        o.access_log = false;
+        server_ = std::make_unique<Server>(std::move(o), std::move(router));
+        server_->Start();
+        thread_ = std::thread([this] {
+            server_->Run();
+            done_ = true;
+        });
+    }
+
+    ~TestServer() { StopAndJoin(); }
+
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    std::chrono::milliseconds StopAndJoin() {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (thread_.joinable()) {
+            server_->Stop();
+            thread_.join();
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
+    }
+
+    std::uint16_t port() const { return server_->port(); }
+
+    Server& server() { return *server_; }
+
+    bool done() const { return done_; }
+
+private:
+    std::unique_ptr<Server> server_;
+    std::thread thread_;
+    std::atomic<bool> done_{false};
+};
+
+/// Blocking-style client with a deadline on every operation.
+class Client {
+public:
+    explicit Client(std::uint16_t port) : stream_(ioc_) {
+        stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    }
+
+    void Send(std::string_view raw) { net::write(stream_.socket(), net::buffer(raw)); }
+
+    /// Reads one response; nullopt on error/EOF/timeout.
+    std::optional<bhttp::response<bhttp::string_body>> Read(bool head = false,
+                                                            std::chrono::seconds t = 5s) {
+        bhttp::response_parser<bhttp::string_body> p;
+        p.body_limit(boost::none);
+        p.skip(head);
+        boost::system::error_code result = net::error::would_block;
+        stream_.expires_after(t);
+        bhttp::async_read(stream_, buf_, p, [&](boost::system::error_code ec, std::size_t) {
+            result = ec;
+        });
+        ioc_.restart();
+        ioc_.run();
+        last_error_ = result;
+        if (result) {
+            return std::nullopt;
+        }
+        return p.release();
+    }
+
+    /// True if the server closes the connection within `t` (reads and discards data).
+    bool WaitClosed(std::chrono::seconds t = 5s) {
+        std::array<char, 4096> tmp{};
+        bool closed = false;
+        const auto deadline = std::chrono::steady_clock::now() + t;
+        while (!closed && std::chrono::steady_clock::now() < deadline) {
+            boost::system::error_code result = net::error::would_block;
+            stream_.expires_at(deadline);
+            stream_.async_read_some(net::buffer(tmp), [&](boost::system::error_code ec, std::size_t) {
+                result = ec;
+            });
+            ioc_.restart();
+            ioc_.run();
+            if (result == beast::error::timeout) {
+                return false;
+            }
+            closed = result.failed();
+        }
+        return closed;
+    }
+
+    boost::system::error_code last_error() const { return last_error_; }
+
+private:
+    net::io_context ioc_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buf_;
+    boost::system::error_code last_error_;
+};
+
+std::string Get(std::string_view target, std::string_view extra = "") {
+    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) + "\r\n";
+}
+
+std::string Gunzip(const std::string& in) {
+    z_stream zs{};
+    inflateInit2(&zs, 31);
+    std::string out(1 << 20, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs.avail_in = static_cast<uInt>(in.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    inflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    inflateEnd(&zs);
+    return out;
+}
+
+TEST(ServerTest, GetJsonWithSecurityHeadersAndMiddleware) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/hello/w%C3%B6rld"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ(r->body(), "{\"hello\":\"w\xC3\xB6rld\"}");
+    EXPECT_EQ((*r)[bhttp::field::content_type], "application/json");
+    EXPECT_EQ((*r)["X-XSS-Protection"], "1; mode=block");
+    EXPECT_EQ((*r)["X-Content-Type-Options"], "nosniff");
+    EXPECT_EQ((*r)["X-Frame-Options"], "SAMEORIGIN");
+    EXPECT_EQ((*r)["X-Mw"], "outer");
+    EXPECT_EQ((*r)["Access-Control-Allow-Origin"], "");
+    EXPECT_EQ((*r)[bhttp::field::content_length], std::to_string(r->body().size()));
+    EXPECT_TRUE(r->keep_alive());
+
+    c.Send(Get("/api/mw"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "outer");
+}
+
+TEST(ServerTest, KeepAliveAndPipelining) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/hello/a") + Get("/api/echo/x?q=1") + Get("/api/hello/c"));
+    auto r1 = c.Read();
+    auto r2 = c.Read();
+    auto r3 = c.Read();
+    ASSERT_TRUE(r1 && r2 && r3);
+    EXPECT_EQ(r1->body(), R"({"hello":"a"})");
+    EXPECT_EQ(r2->body(), "GET /api/echo/x [] q=1");
+    EXPECT_EQ(r3->body(), R"({"hello":"c"})");
+    c.Send(Get("/api/hello/d"));
+    ASSERT_TRUE(c.Read());
+}
+
+TEST(ServerTest, Http10AndConnectionCloseAreHonoured) {
+    TestServer s;
+    {
+        Client c(s.port());
+        c.Send("GET /api/hello/x HTTP/1.0\r\n\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->version(), 10u);
+        EXPECT_FALSE(r->keep_alive());
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {
+        Client c(s.port());
+        c.Send(Get("/api/hello/x", "Connection: close\r\n"));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ((*r)[bhttp::field::connection], "close");
+        EXPECT_TRUE(c.WaitClosed());
+    }
+}
+
+TEST(ServerTest, PathQueryAndBodies) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/echo/a%20b/c?filter=%28x%3D1%29&sort=-created&e=a+b"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "GET /api/echo/a b/c [] filter=(x=1) sort=-created e=a b");
+
+    c.Send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "POST /api/echo [hello]");
+
+    c.Send("POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "POST /api/echo [abcde]");
+
+    c.Send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+           "Expect: 100-continue\r\n\r\n");
+    auto cont = c.Read(true);  // the interim 100 response
+    ASSERT_TRUE(cont);
+    EXPECT_EQ(cont->result_int(), 100);
+    c.Send("xyz");
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "POST /api/echo [xyz]");
+}
+
+TEST(ServerTest, BodyLimits) {
+    ServerOptions o;
+    o.error_response = JsonError;
+    TestServer s(o);
+    {
+        Client c(s.port());
+        c.Send("POST /api/small HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 413);
+        EXPECT_EQ(r->body(), R"({"status":413})");
+        EXPECT_EQ((*r)[bhttp::field::content_type], "application/json");
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {
+        Client c(s.port());
+        c.Send("POST /api/small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 413);
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {
+        Client c(s.port());
+        c.Send("POST /api/small HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 200);
+    }
+}
+
+TEST(ServerTest, HeaderLimitAndMalformed) {
+    ServerOptions o;
+    o.header_limit = 1024;
+    o.error_response = JsonError;
+    TestServer s(o);
+    {
+        Client c(s.port());
+        c.Send(Get("/api/hello/x", "X-Big: " + std::string(4000, 'a') + "\r\n"));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 431);
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {
+        Client c(s.port());
+        c.Send("GARBAGE\r\n\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 400);
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {
+        Client c(s.port());
+        c.Send(Get("/api/hello/%zz"));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 400);
+    }
+}
+
+TEST(ServerTest, FallbackAndWrongMethod) {
+    {
+        ServerOptions o;
+        o.error_response = JsonError;
+        TestServer s(o);
+        Client c(s.port());
+        c.Send(Get("/nope"));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 404);
+        EXPECT_EQ(r->body(), R"({"status":404})");
+        EXPECT_EQ((*r)["X-Mw"], "outer");  // user middleware runs for the fallback too
+        c.Send("DELETE /api/hello/x HTTP/1.1\r\nHost: x\r\n\r\n");
+        r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 404);
+    }
+    {
+        auto router = MakeRouter();
+        router->SetFallback([](Request&) { return Ready(Response::Json(404, "custom")); });
+        TestServer s({}, router);
+        Client c(s.port());
+        c.Send(Get("/api/hello/"));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 404);
+        EXPECT_EQ(r->body(), "custom");
+    }
+}
+
+TEST(ServerTest, HeadHasGetHeadersWithoutBody) {
+    TestServer s;
+    Client c(s.port());
+    c.Send("HEAD /api/hello/abc HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = c.Read(true);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ((*r)[bhttp::field::content_length], "15");
+    EXPECT_EQ(r->body(), "");
+    c.Send(Get("/api/hello/abc"));  // connection still in sync
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), R"({"hello":"abc"})");
+}
+
+TEST(ServerTest, Gzip) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/big", "Accept-Encoding: gzip, deflate\r\n"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)[bhttp::field::content_encoding], "gzip");
+    const std::string plain = Gunzip(r->body());
+    EXPECT_EQ(plain.substr(0, 10), R"([{"id":"ab)");
+    EXPECT_GT(plain.size(), 1024u);
+    bool vary_ae = false;
+    for (const auto& f : r->base()) {
+        if (f.name() == bhttp::field::vary && f.value() == "Accept-Encoding") {
+            vary_ae = true;
+        }
+    }
+    EXPECT_TRUE(vary_ae);
+
+    c.Send(Get("/api/big", "Accept-Encoding: gzip;q=0\r\n"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)[bhttp::field::content_encoding], "");
+    EXPECT_EQ(r->body(), plain);
+
+    c.Send(Get("/api/hello/small", "Accept-Encoding: gzip\r\n"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)[bhttp::field::content_encoding], "");
+}
+
+TEST(ServerTest, CorsAndRemovedHeaders) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/hello/x", "Origin: http://localhost:3000\r\n"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)["Access-Control-Allow-Origin"], "*");
+
+    c.Send("OPTIONS /api/collections/x/records HTTP/1.1\r\nHost: x\r\n"
+           "Origin: http://localhost:3000\r\nAccess-Control-Request-Method: POST\r\n"
+           "Access-Control-Request-Headers: content-type,authorization\r\n\r\n");
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 204);
+    EXPECT_EQ((*r)["Access-Control-Allow-Origin"], "*");
+    EXPECT_EQ((*r)["Access-Control-Allow-Methods"], "GET,HEAD,PUT,PATCH,POST,DELETE");
+    EXPECT_EQ((*r)["Access-Control-Allow-Headers"], "content-type,authorization");
+
+    c.Send(Get("/api/download"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)["X-Frame-Options"], "");
+    EXPECT_EQ((*r)["X-Content-Type-Options"], "nosniff");
+    EXPECT_EQ((*r)["Content-Disposition"], "attachment");
+}
+
+TEST(ServerTest, ExceptionsBecome500) {
+    ServerOptions o;
+    o.error_response = JsonError;
+    TestServer s(o);
+    Client c(s.port());
+    c.Send(Get("/api/boom"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 500);
+    EXPECT_EQ(r->body(), R"({"status":500})");
+    c.Send(Get("/api/boom2"));  // connection survives
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 500);
+}
+
+TEST(ServerTest, SlowClientsAreCutOff) {
+    ServerOptions o;
+    o.read_header_timeout = 1s;
+    o.idle_timeout = 1s;
+    o.read_body_timeout = 1s;
+    TestServer s(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        Client c(s.port());  // drip-feeds a header
+        c.Send("GET /api/hello/x HTTP/1.1\r\n");
+        std::this_thread::sleep_for(300ms);
+        c.Send("X-A: 1\r\n");
+        EXPECT_TRUE(c.WaitClosed(4s));
+    }
+    {
+        Client c(s.port());  // body never completes
+        c.Send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
+        EXPECT_TRUE(c.WaitClosed(4s));
+    }
+    {
+        Client c(s.port());  // idle keep-alive
+        c.Send(Get("/api/hello/x"));
+        ASSERT_TRUE(c.Read());
+        EXPECT_TRUE(c.WaitClosed(4s));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 8s);
+}
+
+TEST(ServerTest, StreamingResponse) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/stream"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ((*r)[bhttp::field::content_type], "text/event-stream");
+    EXPECT_EQ((*r)[bhttp::field::transfer_encoding], "chunked");
+    EXPECT_EQ((*r)[bhttp::field::content_encoding], "");
+    EXPECT_EQ(r->body(), "id:1\n\nid:2\n\nid:3\n\n");
+}
+
+TEST(ServerTest, ClientDisconnectCancelsStream) {
+    TestServer s;
+    const int before = g_forever_ended;
+    {
+        Client c(s.port());
+        c.Send(Get("/api/forever"));
+        std::this_thread::sleep_for(200ms);
+    }
+    for (int i = 0; i < 100 && g_forever_ended == before; ++i) {
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(g_forever_ended, before + 1);  // the stream's hour-long wait was cancelled
+    EXPECT_LT(s.StopAndJoin(), 1s);          // and no session is left behind
+}
+
+TEST(ServerTest, StopCancelsStreamsClosesIdleAndFinishesInFlight) {
+    ServerOptions o;
+    o.shutdown_grace = 5s;
+    TestServer s(o);
+    Client idle(s.port());
+    idle.Send(Get("/api/hello/x"));
+    ASSERT_TRUE(idle.Read());
+    Client streaming(s.port());
+    streaming.Send(Get("/api/forever"));
+    Client busy(s.port());
+    busy.Send(Get("/api/slow"));
+    std::this_thread::sleep_for(150ms);
+
+    const auto took = s.StopAndJoin();
+    EXPECT_LT(took, 2s);
+    auto r = busy.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "slow-done");
+    EXPECT_EQ((*r)[bhttp::field::connection], "close");
+    EXPECT_TRUE(idle.WaitClosed(1s));
+    auto sr = streaming.Read();  // the chunked stream was terminated properly
+    ASSERT_TRUE(sr);
+    EXPECT_EQ(sr->body(), "hello\n\n");
+}
+
+TEST(ServerTest, GraceElapsesForStuckRequests) {
+    ServerOptions o;
+    o.shutdown_grace = 1s;
+    o.read_header_timeout = 30s;
+    TestServer s(o);
+    Client c(s.port());
+    c.Send("GET /api/hello/x HTTP/1.1\r\n");  // half a header: counts as in-flight
+    std::this_thread::sleep_for(100ms);
+    const auto took = s.StopAndJoin();
+    EXPECT_GE(took, 900ms);
+    EXPECT_LT(took, 3s);
+    EXPECT_TRUE(c.WaitClosed(2s));
+}
+
+TEST(ServerTest, BindFailureThrows) {
+    TestServer s;
+    ServerOptions o;
+    o.host = "203.0.113.1";  // TEST-NET-3, not a local address
+    o.port = 0;
+    Server bad(o, MakeRouter());
+    EXPECT_THROW(bad.Start(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace basalt::http

@@ -1,0 +1,475 @@
+// The connection loop: Beast read/route/read-body/handle/write, timeouts, limits, gzip, access
+// log and streaming responses. The only TU of http/ (with the tests) that includes Beast I/O.
+#include <chrono>
+#include <string>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "basalt/base/log.hpp"
+#include "basalt/base/random.hpp"
+#include "basalt/base/strings.hpp"
+#include "basalt/http/internal/gzip.hpp"
+#include "basalt/http/internal/middleware.hpp"
+#include "basalt/http/internal/url.hpp"
+#include "basalt/http/internal/worker.hpp"
+
+namespace basalt::http::internal {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using net::experimental::awaitable_operators::operator||;
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t kReadChunk = 8192;
+constexpr std::size_t kGzipMin = 1024;
+constexpr std::size_t kLingerMaxBytes = 4u << 20;
+constexpr std::chrono::seconds kLingerTimeout{2};
+
+enum class After { kKeepAlive, kClose, kLingerClose };
+
+/// Per-connection state, living in RunSession's frame.
+struct Conn {
+    Worker& w;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    SessionEntry entry;
+    std::string remote_ip;
+};
+
+/// Unregisters the session from its worker when the coroutine frame dies.
+class Registration {
+public:
+    Registration(Worker& w, SessionEntry* e) : w_(w), e_(e) { w_.Register(e_); }
+
+    ~Registration() { w_.Unregister(e_); }
+
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+private:
+    Worker& w_;
+    SessionEntry* e_;
+};
+
+/// What the access log line needs about one request.
+struct LogInfo {
+    std::string_view request_id;
+    std::string_view method;
+    std::string_view path;  // raw path, never the query string
+    Clock::time_point start;
+};
+
+bool IsBodylessStatus(unsigned s) { return s < 200 || s == 204 || s == 304; }
+
+// Security + CORS Vary + content type + extra headers, minus remove_headers.
+void FillHeaders(bhttp::fields& f, const Response& res) {
+    f.set("X-XSS-Protection", "1; mode=block");
+    f.set("X-Content-Type-Options", "nosniff");
+    f.set(bhttp::field::x_frame_options, "SAMEORIGIN");
+    f.insert(bhttp::field::vary, "Origin");
+    if (!res.content_type.empty()) {
+        f.set(bhttp::field::content_type, res.content_type);
+    }
+    for (const auto& [k, v] : res.headers) {
+        f.insert(k, v);
+    }
+    for (const auto& name : res.remove_headers) {
+        f.erase(name);
+    }
+}
+
+bool HasHeader(const Response& res, std::string_view name) {
+    for (const auto& [k, v] : res.headers) {
+        if (IEquals(k, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void AccessLog(const Conn& c, const LogInfo& li, unsigned status, std::size_t bytes) {
+    if (!c.w.options->access_log) {
+        return;
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - li.start).count();
+    log::Info("http id={} ip={} method={} path={} status={} bytes={} ms={:.3f}",
+              li.request_id,
+              c.remote_ip,
+              li.method,
+              li.path,
+              status,
+              bytes,
+              ms);
+}
+
+/// Serializes a (non-stream) response. Returns false when the write failed.
+net::awaitable<bool> WriteResponse(Conn& c,
+                                   Response res,
+                                   unsigned version,
+                                   bool keep_alive,
+                                   bool head,
+                                   std::string_view accept_encoding,
+                                   const LogInfo& li) {
+    if (res.status < 100 || res.status > 999) {
+        res = (*c.w.error_response)(500);
+    }
+    bhttp::response<bhttp::string_body> out;
+    out.version(version);
+    out.result(res.status);
+    const bool bodyless = IsBodylessStatus(res.status);
+    if (c.w.options->gzip && !bodyless && res.body.size() >= kGzipMin &&
+        IsCompressibleType(res.content_type) && !HasHeader(res, "Content-Encoding") &&
+        AcceptsGzip(accept_encoding)) {
+        std::string zipped;
+        if (GzipCompress(res.body, zipped) && zipped.size() < res.body.size()) {
+            res.body = std::move(zipped);
+            res.headers.emplace_back("Content-Encoding", "gzip");
+            res.headers.emplace_back("Vary", "Accept-Encoding");
+        }
+    }
+    FillHeaders(out, res);
+    out.keep_alive(keep_alive);
+    std::size_t bytes = 0;
+    if (!bodyless) {
+        out.content_length(res.body.size());
+        if (!head) {
+            bytes = res.body.size();
+            out.body() = std::move(res.body);
+        }
+    }
+    c.stream.expires_after(c.w.options->write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(c.stream, out, kTuple);
+    AccessLog(c, li, res.status, bytes);
+    co_return !ec;
+}
+
+/// Writes error_response(status) and tells the caller to close the connection.
+net::awaitable<After> WriteError(Conn& c, unsigned status, unsigned version, const LogInfo& li) {
+    co_await WriteResponse(c, (*c.w.error_response)(status), version, false, false, {}, li);
+    co_return After::kLingerClose;
+}
+
+class ChunkWriter final : public StreamWriter {
+public:
+    ChunkWriter(beast::tcp_stream& stream, bool chunked, std::chrono::seconds timeout)
+        : stream_(stream), chunked_(chunked), timeout_(timeout) {}
+
+    net::awaitable<bool> Write(std::string_view chunk) override {
+        if (closed_) {
+            co_return false;
+        }
+        if (chunk.empty()) {
+            co_return true;
+        }
+        stream_.expires_after(timeout_);
+        const net::const_buffer buf(chunk.data(), chunk.size());
+        boost::system::error_code ec;
+        if (chunked_) {
+            std::tie(ec, std::ignore) =
+                co_await net::async_write(stream_, bhttp::make_chunk(buf), kTuple);
+        } else {
+            std::tie(ec, std::ignore) = co_await net::async_write(stream_, buf, kTuple);
+        }
+        stream_.expires_never();
+        if (ec) {
+            closed_ = true;
+            write_failed_ = true;
+            co_return false;
+        }
+        bytes_ += chunk.size();
+        co_return true;
+    }
+
+    bool Closed() const override { return closed_; }
+
+    void MarkClosed() { closed_ = true; }
+
+    bool write_failed() const { return write_failed_; }
+
+    std::size_t bytes() const { return bytes_; }
+
+private:
+    beast::tcp_stream& stream_;
+    bool chunked_;
+    std::chrono::seconds timeout_;
+    bool closed_ = false;
+    bool write_failed_ = false;
+    std::size_t bytes_ = 0;
+};
+
+net::awaitable<void> RunStream(const Response* res, ChunkWriter* writer, std::string_view id) {
+    try {
+        co_await res->stream(*writer);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != net::error::operation_aborted) {
+            log::Error("request {}: stream failed: {}", id, e.what());
+        }
+    } catch (const std::exception& e) {
+        log::Error("request {}: stream failed: {}", id, e.what());
+    }
+}
+
+// Completes when the peer closes (or sends garbage we ignore until it closes) or on cancel.
+net::awaitable<void> WatchDisconnect(tcp::socket* socket, ChunkWriter* writer) {
+    std::array<char, 512> scratch{};
+    for (;;) {
+        auto [ec, n] = co_await socket->async_read_some(net::buffer(scratch), kTuple);
+        if (ec) {
+            break;
+        }
+    }
+    writer->MarkClosed();
+}
+
+net::awaitable<After> WriteStream(Conn& c,
+                                  Response res,
+                                  unsigned version,
+                                  bool head,
+                                  const LogInfo& li) {
+    bhttp::response<bhttp::empty_body> out;
+    out.version(version);
+    out.result(res.status);
+    FillHeaders(out, res);
+    const bool chunked = version >= 11;
+    out.keep_alive(false);
+    if (chunked) {
+        out.chunked(true);
+    }
+    bhttp::response_serializer<bhttp::empty_body> sr{out};
+    c.stream.expires_after(c.w.options->write_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(c.stream, sr, kTuple);
+    c.stream.expires_never();
+    if (ec || head) {
+        AccessLog(c, li, res.status, 0);
+        co_return After::kClose;
+    }
+    ChunkWriter writer(c.stream, chunked, c.w.options->write_timeout);
+    if (!c.w.stopping) {
+        c.entry.phase = SessionPhase::kStreaming;
+        co_await (RunStream(&res, &writer, li.request_id) ||
+                  WatchDisconnect(&c.stream.socket(), &writer));
+        c.entry.phase = SessionPhase::kBusy;
+    }
+    if (chunked && !writer.write_failed()) {
+        c.stream.expires_after(c.w.options->write_timeout);
+        co_await net::async_write(c.stream, bhttp::make_chunk_last(), kTuple);
+    }
+    AccessLog(c, li, res.status, writer.bytes());
+    co_return After::kClose;
+}
+
+bool IsQuietReadError(const boost::system::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+           ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+// Fills path/query from the request-target; false if it is malformed.
+bool ParseTarget(Request& req, std::string_view& raw_path) {
+    std::string_view target = req.target;
+    if (target.empty()) {
+        return false;
+    }
+    if (target.front() != '/') {
+        if (target == "*" && req.method == bhttp::verb::options) {
+            req.path = "*";
+            raw_path = target;
+            return true;
+        }
+        // absolute-form: scheme://authority/path
+        auto scheme = target.find("://");
+        if (scheme == std::string_view::npos) {
+            return false;
+        }
+        auto slash = target.find('/', scheme + 3);
+        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    auto [path, query] = SplitTarget(target);
+    auto decoded = PercentDecode(path);
+    if (!decoded) {
+        return false;
+    }
+    req.path = std::move(*decoded);
+    req.query = ParseQuery(query);
+    raw_path = path;
+    return true;
+}
+
+// Reads, routes, handles and answers one request (route matched before the body is read).
+net::awaitable<After> HandleOne(Conn& c) {
+    const ServerOptions& o = *c.w.options;
+    const Clock::time_point start = Clock::now();
+    std::string request_id = RandomString(16);
+    LogInfo li{request_id, "-", "-", start};
+
+    bhttp::request_parser<bhttp::empty_body> hp;
+    hp.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(o.header_limit, UINT32_MAX)));
+    hp.body_limit(boost::none);  // checked per route below
+    c.stream.expires_after(o.read_header_timeout);
+    {
+        auto [ec, n] = co_await bhttp::async_read_header(c.stream, c.buffer, hp, kTuple);
+        if (ec == bhttp::error::header_limit) {
+            co_return co_await WriteError(c, 431, 11, li);
+        }
+        if (ec) {
+            if (IsQuietReadError(ec)) {
+                co_return After::kClose;
+            }
+            co_return co_await WriteError(c, 400, 11, li);
+        }
+    }
+
+    Request req;
+    {
+        const auto& h = hp.get();
+        req.method = h.method();
+        req.method_string = std::string(h.method_string());
+        req.target = std::string(h.target());
+    }
+    const unsigned version = hp.get().version();
+    std::string_view raw_path;
+    const bool target_ok = ParseTarget(req, raw_path);
+    li.method = req.method_string;
+    li.path = target_ok ? raw_path : std::string_view("-");
+    if (!target_ok) {
+        co_return co_await WriteError(c, 400, version, li);
+    }
+
+    RouteMatch match = c.w.router->Match(req.method, raw_path);
+    req.params = std::move(match.params);
+    const Route& route = *match.route;
+    const Handler& handler = route.handler ? route.handler : *c.w.not_found;
+    const std::size_t limit = route.options.body_limit;
+
+    bool keep_alive = false;
+    if (hp.is_done()) {
+        auto msg = hp.release();
+        keep_alive = msg.keep_alive();
+        req.headers = std::move(static_cast<bhttp::fields&>(msg.base()));
+    } else {
+        if (auto cl = hp.content_length(); cl && *cl > limit) {
+            co_return co_await WriteError(c, 413, version, li);
+        }
+        if (version >= 11 && IEquals(hp.get()[bhttp::field::expect], "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+            c.stream.expires_after(o.write_timeout);
+            auto [ec, n] = co_await bhttp::async_write(c.stream, cont, kTuple);
+            if (ec) {
+                co_return After::kClose;
+            }
+        }
+        bhttp::request_parser<bhttp::string_body> bp{std::move(hp)};
+        if (limit == RouteOptions::kUnlimitedBody) {
+            bp.body_limit(boost::none);
+        } else {
+            bp.body_limit(static_cast<std::uint64_t>(limit));
+        }
+        c.stream.expires_after(o.read_body_timeout);
+        auto [ec, n] = co_await bhttp::async_read(c.stream, c.buffer, bp, kTuple);
+        if (ec == bhttp::error::body_limit) {
+            co_return co_await WriteError(c, 413, version, li);
+        }
+        if (ec) {
+            if (IsQuietReadError(ec)) {
+                co_return After::kClose;
+            }
+            co_return co_await WriteError(c, 400, version, li);
+        }
+        auto msg = bp.release();
+        keep_alive = msg.keep_alive();
+        req.body = std::move(msg.body());
+        req.headers = std::move(static_cast<bhttp::fields&>(msg.base()));
+    }
+    c.stream.expires_never();
+
+    req.remote_ip = c.remote_ip;
+    req.request_id = std::move(request_id);
+    li.request_id = req.request_id;
+    li.method = req.method_string;
+
+    Response res = co_await Process(*c.w.router, handler, req, *c.w.error_response);
+    const bool head = req.method == bhttp::verb::head;
+    if (res.stream) {
+        co_return co_await WriteStream(c, std::move(res), version, head, li);
+    }
+    keep_alive = keep_alive && !c.w.stopping;
+    const bool ok = co_await WriteResponse(
+        c, std::move(res), version, keep_alive, head, req.Header("Accept-Encoding"), li);
+    co_return ok && keep_alive ? After::kKeepAlive : After::kClose;
+}
+
+// Half-close, then drain what the client is still sending (bounded) so that it sees our
+// response instead of a reset.
+net::awaitable<void> LingerClose(Conn& c) {
+    boost::system::error_code ec;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    c.stream.expires_after(kLingerTimeout);
+    std::size_t total = 0;
+    while (total < kLingerMaxBytes) {
+        c.buffer.consume(c.buffer.size());
+        auto [rec, n] = co_await c.stream.async_read_some(c.buffer.prepare(65536), kTuple);
+        if (rec) {
+            break;
+        }
+        total += n;
+    }
+}
+
+}  // namespace
+
+net::awaitable<void> RunSession(Worker& w, tcp::socket socket) {
+    Conn c{w, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), SessionEntry{}, {}};
+    c.entry.socket = &c.stream.socket();
+    const Registration registration(w, &c.entry);
+    {
+        boost::system::error_code ec;
+        auto ep = c.stream.socket().remote_endpoint(ec);
+        if (!ec) {
+            c.remote_ip = ep.address().to_string();
+        }
+    }
+    bool first = true;
+    After after = After::kClose;
+    while (!w.stopping) {
+        if (c.buffer.size() == 0) {
+            c.entry.phase = SessionPhase::kIdle;
+            c.stream.expires_after(first ? w.options->read_header_timeout
+                                         : w.options->idle_timeout);
+            auto [ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(kReadChunk), kTuple);
+            c.entry.phase = SessionPhase::kBusy;
+            if (ec) {
+                break;
+            }
+            c.buffer.commit(n);
+        }
+        first = false;
+        after = co_await HandleOne(c);
+        if (after != After::kKeepAlive) {
+            break;
+        }
+    }
+    if (after == After::kLingerClose) {
+        co_await LingerClose(c);
+    }
+    boost::system::error_code ec;
+    c.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    c.stream.socket().close(ec);
+}
+
+}  // namespace basalt::http::internal
