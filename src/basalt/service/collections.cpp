@@ -118,6 +118,43 @@ std::string ReferencingCollection(const schema::Schema& s, const Collection& c) 
     return {};
 }
 
+/// Rewrites the table of "CREATE INDEX ... ON <table> (...)" from `from` to `to` (PocketBase
+/// keeps a renamed collection's indexes on the renamed table).
+std::string RetargetIndex(const std::string& sql, const std::string& from, const std::string& to) {
+    std::string lower = ToLower(sql);
+    std::size_t on = lower.find(" on ");
+    if (on == std::string::npos) {
+        return sql;
+    }
+    std::size_t start = on + 4;
+    while (start < sql.size() && sql[start] == ' ') {
+        ++start;
+    }
+    if (start >= sql.size()) {
+        return sql;
+    }
+    char open = sql[start];
+    std::size_t name_start = start;
+    std::size_t end = 0;
+    if (open == '`' || open == '"' || open == '[') {
+        char close = open == '[' ? ']' : open;
+        name_start = start + 1;
+        end = sql.find(close, name_start);
+        if (end == std::string::npos) {
+            return sql;
+        }
+    } else {
+        end = sql.find_first_of(" (", start);
+        if (end == std::string::npos) {
+            return sql;
+        }
+    }
+    if (!IEquals(std::string_view(sql).substr(name_start, end - name_start), from)) {
+        return sql;
+    }
+    return sql.substr(0, name_start) + to + sql.substr(end);
+}
+
 Error WithMessage(Error e, std::string msg) {
     e.message = std::move(msg);
     return e;
@@ -251,6 +288,11 @@ net::awaitable<Result<std::shared_ptr<const Collection>>> CollectionService::Upd
     c.id = old->id;
     c.created = old->created;
     c.updated = NowString();
+    if (c.name != old->name) {
+        for (auto& idx : c.indexes) {
+            idx = RetargetIndex(idx, old->name, c.name);
+        }
+    }
     BASALT_CO_RETURN_IF_ERROR(ValidateFull(store_.dialect(), c, *s, old.get(), "Failed to update collection."));
     auto unit = [&](store::Tx& tx) -> Status {
         if (auto st = tx.AlterCollectionTable(*old, c); !st) {
