@@ -110,7 +110,7 @@ fs::path FixtureDir() {
 #ifdef BASALT_E2E_FIXTURE_DIR
     return BASALT_E2E_FIXTURE_DIR;
 #else
-    return "/work/shared/pocketbase-fixture";
+    return "../shared/pocketbase-fixture";
 #endif
 }
 

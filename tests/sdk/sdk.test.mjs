@@ -9,7 +9,9 @@ import path from 'node:path';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 
 const BIN = process.env.BASALT_BIN || path.resolve('build/release/basalt');
-const FIXTURE = process.env.BASALT_FIXTURE_DIR || '/work/shared/pocketbase-fixture';
+// The project's checkout sits beside shared/ (CI and developer machines alike).
+const FIXTURE = process.env.BASALT_FIXTURE_DIR ||
+    path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/pocketbase-fixture');
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 
