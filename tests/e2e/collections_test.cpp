@@ -2,6 +2,8 @@
 // changes reflected in SQLite.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -291,6 +293,58 @@ TEST(CollectionsSchema, CreateRenameDelete) {
     Db db(server.db_path().string());
     EXPECT_FALSE(db.HasTable("e2e_novels"));
     EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _collections WHERE id='" + id + "'"), 0);
+}
+
+
+// View collections created through the API: fields inferred from the query as PocketBase does,
+// read-only, and only a single SELECT is accepted.
+TEST(CollectionsSchema, ViewCollectionFromQuery) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+
+    HttpResponse created = Send(
+        server.port(),
+        {.method = "POST",
+         .target = "/api/collections",
+         .headers = JsonHeaders(kSuperuserToken),
+         .body = R"({"name":"titles","type":"view","listRule":"","viewRule":"",
+                     "viewQuery":"SELECT d.id, d.title AS name, d.active, count(*) AS n FROM demo2 d GROUP BY d.id"})"});
+    ASSERT_EQ(created.status, 200) << created.body;
+    auto doc = boost::json::parse(created.body).as_object();
+    std::map<std::string, std::string> types;
+    for (const auto& f : doc.at("fields").as_array()) {
+        types[std::string(f.at("name").as_string())] = std::string(f.at("type").as_string());
+    }
+    EXPECT_EQ(types["id"], "text");
+    EXPECT_EQ(types["name"], "text");    // cloned from demo2.title
+    EXPECT_EQ(types["active"], "bool");  // cloned from demo2.active
+    EXPECT_EQ(types["n"], "number");     // count()
+
+    HttpResponse list = Send(server.port(), {.target = "/api/collections/titles/records?sort=name"});
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_NE(list.body.find(R"("name":"test1")"), std::string::npos) << list.body;
+    EXPECT_NE(list.body.find(R"("totalItems":3)"), std::string::npos) << list.body;
+
+    HttpResponse write = Send(server.port(),
+                              {.method = "POST",
+                               .target = "/api/collections/titles/records",
+                               .headers = JsonHeaders(kSuperuserToken),
+                               .body = R"({"name":"x"})"});
+    EXPECT_EQ(write.status, 400) << write.body;
+
+    for (const char* bad : {R"({"name":"v1","type":"view","viewQuery":"SELECT title FROM demo2"})",
+                            R"({"name":"v2","type":"view","viewQuery":"DELETE FROM demo2"})",
+                            R"({"name":"v3","type":"view","viewQuery":"SELECT id FROM demo2; DROP TABLE demo2"})"}) {
+        HttpResponse r = Send(server.port(),
+                              {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken), .body = bad});
+        EXPECT_EQ(r.status, 400) << bad << " -> " << r.body;
+        EXPECT_NE(r.body.find("validation_invalid_view_query"), std::string::npos) << r.body;
+    }
+    Db db(server.db_path().string());
+    ASSERT_TRUE(db.ok()) << db.error();
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 3);
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _collections WHERE name LIKE 'v_'"), 0);
 }
 
 }  // namespace

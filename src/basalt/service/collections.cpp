@@ -1,8 +1,10 @@
 // Collections API use cases.
 #include "basalt/service/collections.hpp"
 
+#include <map>
 #include <set>
 
+#include "basalt/base/random.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/base/time.hpp"
 #include "basalt/schema/collection_json.hpp"
@@ -155,6 +157,110 @@ std::string RetargetIndex(const std::string& sql, const std::string& from, const
     return sql.substr(0, name_start) + to + sql.substr(end);
 }
 
+/// Maps each output alias of a SELECT's column list to its expression, lower-cased (best effort:
+/// top-level commas between SELECT and FROM; "expr AS alias" or "expr alias").
+std::map<std::string, std::string> SelectExpressions(std::string_view sql) {
+    std::map<std::string, std::string> out;
+    std::string lower = ToLower(sql);
+    std::size_t sel = lower.find("select");
+    if (sel == std::string::npos) {
+        return out;
+    }
+    std::size_t i = sel + 6;
+    int depth = 0;
+    std::size_t start = i;
+    std::vector<std::string> items;
+    for (; i < lower.size(); ++i) {
+        char ch = lower[i];
+        if (ch == '(') {
+            ++depth;
+        } else if (ch == ')') {
+            --depth;
+        } else if (depth == 0 && ch == ',') {
+            items.push_back(lower.substr(start, i - start));
+            start = i + 1;
+        } else if (depth == 0 && lower.compare(i, 6, " from ") == 0) {
+            break;
+        }
+    }
+    items.push_back(lower.substr(start, i - start));
+    for (auto& item : items) {
+        std::string_view it = Trim(item);
+        std::size_t as = it.rfind(" as ");
+        std::string alias;
+        std::string expr;
+        if (as != std::string_view::npos) {
+            alias = std::string(Trim(it.substr(as + 4)));
+            expr = std::string(Trim(it.substr(0, as)));
+        } else {
+            std::size_t sp = it.find_last_of(" .");
+            alias = std::string(sp == std::string_view::npos ? it : it.substr(sp + 1));
+            expr = std::string(it);
+        }
+        if (alias.size() >= 2 && (alias.front() == '`' || alias.front() == '"' || alias.front() == '[')) {
+            alias = alias.substr(1, alias.size() - 2);
+        }
+        out[alias] = expr;
+    }
+    return out;
+}
+
+/// PocketBase's view field inference: `id` becomes the standard id field, a column taken from a
+/// collection field becomes a clone of that field under the column's name, count()/total()
+/// become numbers and any other expression a json field.
+Status InferViewFields(Collection& c, const std::vector<store::QueryColumn>& cols, const schema::Schema& s) {
+    const auto exprs = SelectExpressions(c.ViewQuery());
+    std::vector<Field> fields;
+    bool has_id = false;
+    std::set<std::string> seen;
+    for (const auto& col : cols) {
+        if (!seen.insert(ToLower(col.name)).second) {
+            return InvalidArgument("", {{"viewQuery", FieldError("validation_invalid_view_query",
+                                                                 "Duplicated column " + col.name + ".")}});
+        }
+        const Field* old = c.FindField(col.name);
+        if (col.name == "id") {
+            has_id = true;
+            fields.push_back(schema::NewCollection(CollectionType::kBase, "x").fields.front());
+            continue;
+        }
+        Field f;
+        const Collection* origin = nullptr;
+        if (!col.origin_table.empty()) {
+            if (auto oc = s.Find(col.origin_table); oc && ToLower(oc->name) == ToLower(col.origin_table)) {
+                origin = oc.get();
+            }
+        }
+        const Field* source = origin != nullptr ? origin->FindField(col.origin_column) : nullptr;
+        if (source != nullptr && source->type != FieldType::kPassword) {
+            f = *source;
+            f.id = old != nullptr && old->type == source->type ? old->id : "_clone_" + RandomString(4);
+            if (f.type == FieldType::kAutodate) {
+                // keep autodate semantics out of views: expose as read-only date-like values
+                f.system = source->system;
+            }
+        } else {
+            auto e = exprs.find(ToLower(col.name));
+            std::string expr = e != exprs.end() ? e->second : std::string();
+            f.type = expr.starts_with("count(") || expr.starts_with("total(") ? FieldType::kNumber : FieldType::kJson;
+            f.id = old != nullptr && old->type == f.type ? old->id : "_clone_" + RandomString(4);
+            if (f.type == FieldType::kJson) {
+                f.options["maxSize"] = 1;
+            }
+        }
+        f.name = col.name;
+        f.hidden = false;
+        f.Finalize();
+        fields.push_back(std::move(f));
+    }
+    if (!has_id) {
+        return InvalidArgument("", {{"viewQuery", FieldError("validation_invalid_view_query",
+                                                             "Missing required id column.")}});
+    }
+    c.fields = std::move(fields);
+    return Ok();
+}
+
 Error WithMessage(Error e, std::string msg) {
     e.message = std::move(msg);
     return e;
@@ -255,6 +361,18 @@ net::awaitable<Result<std::shared_ptr<const Collection>>> CollectionService::Cre
     std::string now = NowString();
     c.created = now;
     c.updated = now;
+    if (c.IsView()) {
+        std::string q = c.ViewQuery();
+        auto describe = [&](store::Tx& tx) { return tx.DescribeQuery(q); };
+        auto cols = co_await store_.Read(std::move(describe));
+        if (!cols) {
+            co_return InvalidArgument("Failed to create collection.", {{"viewQuery", FieldError("validation_invalid_view_query",
+                                                                          "Invalid view query: " + cols.error().message)}});
+        }
+        if (auto st = InferViewFields(c, *cols, *s); !st) {
+            co_return InvalidArgument("Failed to create collection.", st.error().data);
+        }
+    }
     BASALT_CO_RETURN_IF_ERROR(ValidateFull(store_.dialect(), c, *s, nullptr, "Failed to create collection."));
     auto unit = [&](store::Tx& tx) -> Status {
         if (auto st = tx.CreateCollectionTable(c); !st) {
@@ -291,6 +409,18 @@ net::awaitable<Result<std::shared_ptr<const Collection>>> CollectionService::Upd
     if (c.name != old->name) {
         for (auto& idx : c.indexes) {
             idx = RetargetIndex(idx, old->name, c.name);
+        }
+    }
+    if (c.IsView()) {
+        std::string q = c.ViewQuery();
+        auto describe = [&](store::Tx& tx) { return tx.DescribeQuery(q); };
+        auto cols = co_await store_.Read(std::move(describe));
+        if (!cols) {
+            co_return InvalidArgument("Failed to update collection.", {{"viewQuery", FieldError("validation_invalid_view_query",
+                                                                          "Invalid view query: " + cols.error().message)}});
+        }
+        if (auto st = InferViewFields(c, *cols, *s); !st) {
+            co_return InvalidArgument("Failed to update collection.", st.error().data);
         }
     }
     BASALT_CO_RETURN_IF_ERROR(ValidateFull(store_.dialect(), c, *s, old.get(), "Failed to update collection."));

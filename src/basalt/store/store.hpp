@@ -37,6 +37,14 @@ struct Rows {
     std::vector<std::vector<SqlValue>> rows;
 };
 
+/// A result column of a query and, when it is a plain column reference, where it comes from.
+struct QueryColumn {
+    std::string name;
+    std::string origin_table;   // empty for expressions
+    std::string origin_column;  // empty for expressions
+    std::string expression;     // the declared type or expression hint, lower-cased ("count(", ...)
+};
+
 /// A connection inside one unit of work. Used synchronously on the store's thread; never
 /// shared between threads and never kept beyond the unit of work that received it.
 class Tx {
@@ -53,6 +61,10 @@ public:
 
     /// Runs several statements without parameters (DDL).
     virtual Status ExecScript(std::string_view sql) = 0;
+
+    /// The result columns of a SELECT without running it (view collections). Invalid SQL ->
+    /// kInvalidArgument with the database's message.
+    virtual Result<std::vector<QueryColumn>> DescribeQuery(std::string_view select_sql) = 0;
 
     /// Registers work to run after the transaction commits (never on rollback).
     virtual void OnCommit(std::function<void()> fn) = 0;

@@ -184,6 +184,41 @@ Result<std::int64_t> Connection::Exec(std::string_view sql, const SqlParams& par
     return static_cast<std::int64_t>(sqlite3_changes64(db_));
 }
 
+Result<std::vector<QueryColumn>> Connection::Describe(std::string_view sql) {
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, &tail);
+    if (rc != SQLITE_OK || st == nullptr) {
+        std::string msg = rc != SQLITE_OK ? sqlite3_errmsg(db_) : "empty query";
+        sqlite3_finalize(st);
+        return InvalidArgument(msg);
+    }
+    std::string_view rest = tail != nullptr ? std::string_view(tail) : std::string_view();
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ';' || rest.front() == '\n' ||
+                             rest.front() == '\t' || rest.front() == '\r')) {
+        rest.remove_prefix(1);
+    }
+    if (!rest.empty() || sqlite3_stmt_readonly(st) == 0) {
+        sqlite3_finalize(st);
+        return InvalidArgument("the view query must be a single SELECT statement");
+    }
+    std::vector<QueryColumn> out;
+    const int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; ++i) {
+        QueryColumn c;
+        c.name = sqlite3_column_name(st, i);
+        if (const char* t = sqlite3_column_table_name(st, i)) {
+            c.origin_table = t;
+        }
+        if (const char* o = sqlite3_column_origin_name(st, i)) {
+            c.origin_column = o;
+        }
+        out.push_back(std::move(c));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
 Status Connection::ExecScript(std::string_view sql) {
     char* err = nullptr;
     std::string s(sql);

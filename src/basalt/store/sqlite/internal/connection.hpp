@@ -26,6 +26,7 @@ public:
     Result<Rows> Query(std::string_view sql, const SqlParams& params);
     Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params);
     Status ExecScript(std::string_view sql);
+    Result<std::vector<QueryColumn>> Describe(std::string_view sql);
 
     /// Drops every cached statement (after DDL, statements are re-prepared lazily anyway).
     void ClearCache();

@@ -29,6 +29,9 @@ public:
     }
     Status ExecScript(std::string_view sql) override { return conn_.ExecScript(sql); }
     void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
+    Result<std::vector<QueryColumn>> DescribeQuery(std::string_view select_sql) override {
+        return conn_.Describe(select_sql);
+    }
 
     Status CreateCollectionTable(const schema::Collection& c) override;
     Status AlterCollectionTable(const schema::Collection& old, const schema::Collection& updated) override;
