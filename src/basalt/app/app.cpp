@@ -152,8 +152,9 @@ int RunCli(net::awaitable<Status> aw) {
         std::rethrow_exception(eptr);
     }
     if (!result) {
-        std::string msg = result.error().message;
-        for (const auto& kv : result.error().data) {
+        const Error err = result.error();
+        std::string msg = err.message;
+        for (const auto& kv : err.data) {
             if (kv.value().is_object()) {
                 auto m = kv.value().get_object().find("message");
                 msg += " " + std::string(kv.key()) + ": " +
@@ -219,6 +220,9 @@ int Main(int argc, char** argv) {
         return 2;
     }
     log::Setup(cfg.log_level);
+    struct LogShutdown {
+        ~LogShutdown() { log::Shutdown(); }
+    } log_shutdown;
     try {
         if (serve->parsed()) {
             return Serve(cfg);

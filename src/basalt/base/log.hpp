@@ -25,7 +25,11 @@ void Debug(spdlog::format_string_t<Args...> fmt, Args&&... args) {
     spdlog::debug(fmt, std::forward<Args>(args)...);
 }
 
-/// Configures the default logger: "info", "debug", "warn", "error" or "off".
+/// Configures the default logger: "info", "debug", "warn", "error" or "off". Asynchronous:
+/// call Shutdown() before exit to flush.
 void Setup(std::string_view level);
+
+/// Flushes and stops the logger thread.
+void Shutdown();
 
 }  // namespace basalt::log

@@ -19,8 +19,9 @@ std::string Leaf(const Status& st, std::string_view field) {
     if (st) {
         return "ok";
     }
-    auto it = st.error().data.find(field);
-    return it == st.error().data.end() ? "none" : json::Serialize(it->value());
+    const Error err = st.error();  // error() returns a copy: keep it alive while iterating
+    auto it = err.data.find(field);
+    return it == err.data.end() ? "none" : json::Serialize(it->value());
 }
 
 Collection Demo() {
