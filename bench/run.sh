@@ -18,6 +18,7 @@ NGINX_PORT=18191
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/basalt-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done

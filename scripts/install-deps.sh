@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev
+  libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev libjemalloc-dev
   libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs sqlite3 curl wrk
+  nodejs sqlite3 curl wrk python3
 )
 
 missing=()

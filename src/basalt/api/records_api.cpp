@@ -12,6 +12,18 @@ boost::json::object Export(const http::Request& req, const schema::Record& r) {
     return service::ExportRecord(r, service::ExportOptionsFor(AuthOf(req), r));
 }
 
+/// One record as the response body (fast path unless `fields` is given).
+http::Response RecordResponse(const http::Request& req, const schema::Record& r) {
+    if (req.Query("fields")) {
+        return JsonOk(req, Export(req, r));
+    }
+    std::string body;
+    body.reserve(512);
+    service::WriteRecordJson(body, r, service::ExportOptionsFor(AuthOf(req), r));
+    body.push_back('\n');
+    return http::Response::Json(200, std::move(body));
+}
+
 Result<service::ListParams> ParseListParams(const http::Request& req) {
     service::ListParams p;
     bool bad = false;
@@ -49,6 +61,23 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
     if (!r) {
         co_return ErrorResponse(r.error());
     }
+    if (!req.Query("fields")) {
+        // Fast path: serialize straight into the response body.
+        std::string body;
+        body.reserve(256 + r->items.size() * 384);
+        body += "{\"items\":[";
+        const auto& auth = AuthOf(req);
+        for (std::size_t i = 0; i < r->items.size(); ++i) {
+            if (i != 0) {
+                body.push_back(',');
+            }
+            service::WriteRecordJson(body, r->items[i], service::ExportOptionsFor(auth, r->items[i]));
+        }
+        body += "],\"page\":" + std::to_string(r->page) + ",\"perPage\":" + std::to_string(r->per_page) +
+                ",\"totalItems\":" + std::to_string(r->total_items) +
+                ",\"totalPages\":" + std::to_string(r->total_pages) + "}\n";
+        co_return http::Response::Json(200, std::move(body));
+    }
     boost::json::array items;
     items.reserve(r->items.size());
     for (const auto& rec : r->items) {
@@ -68,7 +97,7 @@ net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {
     if (!r) {
         co_return ErrorResponse(r.error());
     }
-    co_return JsonOk(req, Export(req, *r));
+    co_return RecordResponse(req, *r);
 }
 
 net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
@@ -80,7 +109,7 @@ net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
     if (!r) {
         co_return ErrorResponse(r.error());
     }
-    co_return JsonOk(req, Export(req, *r));
+    co_return RecordResponse(req, *r);
 }
 
 net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req) {
@@ -93,7 +122,7 @@ net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req) {
     if (!r) {
         co_return ErrorResponse(r.error());
     }
-    co_return JsonOk(req, Export(req, *r));
+    co_return RecordResponse(req, *r);
 }
 
 net::awaitable<http::Response> DeleteRecord(Services* s, http::Request& req) {

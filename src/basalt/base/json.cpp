@@ -2,6 +2,7 @@
 #include "basalt/base/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -11,53 +12,68 @@
 
 namespace basalt::json {
 
+namespace {
+
+// 1 for bytes that need escaping or special handling: control chars, '"', '\\', '<', '>', '&',
+// and 0xE2 (the lead byte of U+2028/U+2029).
+constexpr std::array<bool, 256> MakeSpecialTable() {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (unsigned char c : {'"', '\\', '<', '>', '&'}) {
+        t[c] = true;
+    }
+    t[0xE2] = true;
+    return t;
+}
+
+constexpr std::array<bool, 256> kSpecial = MakeSpecialTable();
+
+}  // namespace
+
 void WriteString(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
-    std::size_t start = 0;
     const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    std::size_t start = 0;
+    std::size_t i = 0;
+    while (i < n) {
+        // fast path: skip bytes that are copied verbatim
+        while (i < n && !kSpecial[static_cast<unsigned char>(s[i])]) {
+            ++i;
+        }
+        if (i == n) {
+            break;
+        }
         auto c = static_cast<unsigned char>(s[i]);
-        const char* esc = nullptr;
-        char ubuf[7];
-        switch (c) {
-            case '"': esc = "\\\""; break;
-            case '\\': esc = "\\\\"; break;
-            case '\n': esc = "\\n"; break;
-            case '\r': esc = "\\r"; break;
-            case '\t': esc = "\\t"; break;
-            case '<':
-            case '>':
-            case '&':
-                break;
-            default:
-                if (c >= 0x20) {
-                    // U+2028 / U+2029 (E2 80 A8 / E2 80 A9)
-                    if (c == 0xE2 && i + 2 < n && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                        (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
-                         static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
-                        out.append(s.data() + start, i - start);
-                        out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-                        i += 2;
-                        start = i + 1;
-                    }
-                    continue;
-                }
-                break;
+        if (c == 0xE2) {
+            if (i + 2 < n && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+                out.append(s.data() + start, i - start);
+                out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+                i += 3;
+                start = i;
+            } else {
+                ++i;
+            }
+            continue;
         }
         out.append(s.data() + start, i - start);
-        if (esc != nullptr) {
-            out += esc;
-        } else {
-            ubuf[0] = '\\';
-            ubuf[1] = 'u';
-            ubuf[2] = '0';
-            ubuf[3] = '0';
-            ubuf[4] = kHex[c >> 4];
-            ubuf[5] = kHex[c & 0xF];
-            out.append(ubuf, 6);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default: {
+                char ubuf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+                out.append(ubuf, 6);
+                break;
+            }
         }
-        start = i + 1;
+        ++i;
+        start = i;
     }
     out.append(s.data() + start, n - start);
     out.push_back('"');

@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <regex>
+#include <unordered_map>
 #include <utility>
 
 #include "basalt/base/json.hpp"
@@ -271,21 +273,42 @@ std::string StringOf(const bj::value& v) { return v.is_string() ? std::string(v.
 
 }  // namespace
 
-bool IsValidRegex(std::string_view pattern) {
-    try {
-        std::regex re(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-        return true;
-    } catch (const std::regex_error&) {
-        return false;
+namespace {
+
+/// Compiling a std::regex costs far more than matching it, and the same few field patterns are
+/// checked on every write: each thread keeps its compiled patterns (nullopt = invalid pattern).
+const std::optional<std::regex>& CompiledRegex(std::string_view pattern) {
+    constexpr std::size_t kMaxCached = 256;
+    thread_local std::unordered_map<std::string, std::optional<std::regex>> cache;
+    auto it = cache.find(std::string(pattern));
+    if (it != cache.end()) {
+        return it->second;
     }
+    if (cache.size() >= kMaxCached) {
+        cache.clear();
+    }
+    std::optional<std::regex> re;
+    try {
+        re.emplace(pattern.begin(), pattern.end(), std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+        re.reset();
+    }
+    return cache.emplace(std::string(pattern), std::move(re)).first->second;
 }
 
+}  // namespace
+
+bool IsValidRegex(std::string_view pattern) { return CompiledRegex(pattern).has_value(); }
+
 bool RegexMatch(std::string_view pattern, std::string_view value) {
-    try {
-        std::regex re(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-        return std::regex_search(value.begin(), value.end(), re);
-    } catch (const std::regex_error&) {
+    const auto& re = CompiledRegex(pattern);
+    if (!re) {
         return false;
+    }
+    try {
+        return std::regex_search(value.begin(), value.end(), *re);
+    } catch (const std::regex_error&) {
+        return false;  // e.g. regex_constants::error_complexity on pathological input
     }
 }
 

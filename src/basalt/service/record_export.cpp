@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "basalt/base/json.hpp"
+
 namespace basalt::service {
 
 ExportOptions ExportOptionsFor(const Auth& viewer, const schema::Record& r) {
@@ -15,9 +17,16 @@ ExportOptions ExportOptionsFor(const Auth& viewer, const schema::Record& r) {
     return o;
 }
 
-boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o) {
+namespace {
+
+using KeyValues = std::vector<std::pair<std::string_view, const boost::json::value*>>;
+
+/// The visible (key, value) pairs of a record, sorted by key. `cid`/`cname` hold the
+/// collectionId/collectionName values and must outlive the result.
+void VisiblePairs(const schema::Record& r, const ExportOptions& o, const boost::json::value& cid,
+                  const boost::json::value& cname, KeyValues& kvs) {
     const schema::Collection& c = *r.collection;
-    std::vector<std::pair<std::string_view, const boost::json::value*>> kvs;
+    kvs.clear();
     kvs.reserve(c.fields.size() + 2);
     const bool is_auth = c.IsAuth();
     bool email_visible = o.show_email;
@@ -43,12 +52,37 @@ boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o
         }
         kvs.emplace_back(f.name, &it->value());
     }
-    static const boost::json::value kNull;
-    boost::json::value cid(c.id);
-    boost::json::value cname(c.name);
     kvs.emplace_back("collectionId", &cid);
     kvs.emplace_back("collectionName", &cname);
     std::sort(kvs.begin(), kvs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+}  // namespace
+
+void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o) {
+    thread_local KeyValues kvs;
+    const boost::json::value cid(r.collection->id);
+    const boost::json::value cname(r.collection->name);
+    VisiblePairs(r, o, cid, cname, kvs);
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [k, v] : kvs) {
+        if (!first) {
+            out.push_back(',');
+        }
+        first = false;
+        json::WriteString(out, k);
+        out.push_back(':');
+        json::Write(out, *v);
+    }
+    out.push_back('}');
+}
+
+boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o) {
+    KeyValues kvs;
+    const boost::json::value cid(r.collection->id);
+    const boost::json::value cname(r.collection->name);
+    VisiblePairs(r, o, cid, cname, kvs);
     boost::json::object out;
     out.reserve(kvs.size() + 1);
     for (const auto& [k, v] : kvs) {

@@ -18,4 +18,8 @@ ExportOptions ExportOptionsFor(const Auth& viewer, const schema::Record& r);
 
 boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o);
 
+/// The same JSON as ExportRecord, appended straight to `out` (no intermediate object): the
+/// fast path for responses without a `fields` picker.
+void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o);
+
 }  // namespace basalt::service

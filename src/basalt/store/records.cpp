@@ -23,21 +23,38 @@ void AppendWhere(std::string& sql, SqlParams& params, const std::vector<filter::
 
 }  // namespace
 
+namespace {
+
+/// The field of each result column (nullptr for columns that are not fields).
+std::vector<const schema::Field*> ColumnFields(const schema::Collection& c, const std::vector<std::string>& cols) {
+    std::vector<const schema::Field*> out;
+    out.reserve(cols.size());
+    for (const auto& name : cols) {
+        out.push_back(c.FindField(name));
+    }
+    return out;
+}
+
+schema::Record MakeRecord(const Tx& tx, const CollectionPtr& c, const std::vector<const schema::Field*>& fields,
+                          const std::vector<SqlValue>& row) {
+    schema::Record rec;
+    rec.collection = c;
+    rec.values.reserve(fields.size());
+    for (std::size_t i = 0; i < fields.size() && i < row.size(); ++i) {
+        if (fields[i] != nullptr) {
+            rec.values.emplace(fields[i]->name, tx.ColumnToJson(*fields[i], row[i]));
+        }
+    }
+    return rec;
+}
+
+}  // namespace
+
 schema::Record RowToRecord(const Tx& tx,
                            const CollectionPtr& c,
                            const std::vector<std::string>& cols,
                            const std::vector<SqlValue>& row) {
-    schema::Record rec;
-    rec.collection = c;
-    rec.values.reserve(cols.size());
-    for (std::size_t i = 0; i < cols.size() && i < row.size(); ++i) {
-        const schema::Field* f = c->FindField(cols[i]);
-        if (f == nullptr) {
-            continue;
-        }
-        rec.values[cols[i]] = tx.ColumnToJson(*f, row[i]);
-    }
-    return rec;
+    return MakeRecord(tx, c, ColumnFields(*c, cols), row);
 }
 
 Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
@@ -59,8 +76,9 @@ Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c
     BASALT_TRY(Rows rows, tx.Query(sql, params));
     std::vector<schema::Record> out;
     out.reserve(rows.rows.size());
+    const auto fields = ColumnFields(*c, rows.columns);
     for (const auto& r : rows.rows) {
-        out.push_back(RowToRecord(tx, c, rows.columns, r));
+        out.push_back(MakeRecord(tx, c, fields, r));
     }
     return out;
 }

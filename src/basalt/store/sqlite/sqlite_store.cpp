@@ -2,6 +2,8 @@
 #include "basalt/store/sqlite/sqlite_store.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -48,16 +50,96 @@ void RunUnit(Connection& conn, Work& work, bool write) {
     work.done(std::move(err));
 }
 
+constexpr std::size_t kMaxBatch = 32;
+
+// The WAL is checkpointed by a background thread once it holds this many pages (SQLite's own
+// auto-checkpoint threshold), so that commits never pay for a checkpoint.
+constexpr int kCheckpointPages = 1000;
+constexpr int kRestartPages = 8 * kCheckpointPages;
+
+/// Group commit: runs every unit of `batch` in its own SAVEPOINT inside one write transaction
+/// and commits once. A unit that fails rolls back to its savepoint only; if the final COMMIT
+/// fails, every unit that had succeeded reports that error. After-commit hooks run in order,
+/// then every unit's `done`.
+template <class Work>
+void RunBatch(Connection& conn, std::vector<Work>& batch) {
+    std::vector<std::optional<Error>> errors(batch.size());
+    std::vector<bool> committed(batch.size(), false);
+    std::vector<std::vector<std::function<void()>>> hooks(batch.size());
+    bool in_tx = false;
+    auto fail_committed = [&](const Error& e) {
+        for (std::size_t j = 0; j < batch.size(); ++j) {
+            if (committed[j]) {
+                committed[j] = false;
+                errors[j] = e;
+                hooks[j].clear();
+            }
+        }
+    };
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!in_tx) {
+            if (auto st = conn.Exec("BEGIN IMMEDIATE", {}); !st) {
+                errors[i] = st.error();
+                continue;
+            }
+            in_tx = true;
+        }
+        if (auto st = conn.Exec("SAVEPOINT basalt_unit", {}); !st) {
+            errors[i] = st.error();
+            continue;
+        }
+        SqliteTx tx(conn);
+        const bool ok = batch[i].run(tx);
+        if (sqlite3_get_autocommit(conn.handle()) != 0) {
+            // SQLite rolled the whole transaction back (e.g. disk full): earlier units are lost.
+            in_tx = false;
+            fail_committed(Error(ErrorCode::kUnavailable, "the transaction was rolled back by the database"));
+            if (ok) {
+                errors[i] = Error(ErrorCode::kUnavailable, "the transaction was rolled back by the database");
+            }
+            continue;
+        }
+        if (ok) {
+            (void)conn.Exec("RELEASE basalt_unit", {});
+            committed[i] = true;
+            hooks[i] = tx.TakeOnCommit();
+        } else {
+            (void)conn.Exec("ROLLBACK TO basalt_unit", {});
+            (void)conn.Exec("RELEASE basalt_unit", {});
+        }
+    }
+    if (in_tx) {
+        if (auto c = conn.Exec("COMMIT", {}); !c) {
+            (void)conn.Exec("ROLLBACK", {});
+            fail_committed(c.error());
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        for (auto& fn : hooks[i]) {
+            fn();
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].done(std::move(errors[i]));
+    }
+}
+
 class SqliteStore final : public Store {
 public:
-    SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
+    SqliteStore(std::unique_ptr<Connection> writer,
+                std::unique_ptr<Connection> checkpointer,
+                std::vector<std::unique_ptr<Connection>> readers)
         : writer_(std::move(writer)),
-          writer_pool_(1),
+          checkpointer_(std::move(checkpointer)),
           reader_pool_(readers.size()),
           readers_(std::move(readers)) {
         for (auto& r : readers_) {
             free_readers_.push_back(r.get());
         }
+        // Replaces SQLite's auto-checkpoint on the writer: commits only signal the checkpointer.
+        sqlite3_wal_hook(writer_->handle(), &SqliteStore::OnWalCommit, this);
+        checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+        writer_thread_ = std::thread([this] { WriterLoop(); });
     }
 
     ~SqliteStore() override { Close(); }
@@ -73,7 +155,19 @@ public:
         if (closed_.exchange(true)) {
             return;
         }
-        writer_pool_.join();
+        {
+            std::lock_guard lock(write_mu_);
+            stopping_ = true;
+        }
+        write_cv_.notify_one();
+        writer_thread_.join();
+        {
+            std::lock_guard lock(checkpoint_mu_);
+            checkpoint_stop_ = true;
+        }
+        checkpoint_cv_.notify_one();
+        checkpoint_thread_.join();
+        checkpointer_.reset();
         reader_pool_.join();
         readers_.clear();
         writer_.reset();
@@ -86,9 +180,16 @@ protected:
             return;
         }
         if (access == Access::kWrite) {
-            net::post(writer_pool_, [this, work = std::move(work)]() mutable {
-                RunUnit(*writer_, work, true);
-            });
+            {
+                std::unique_lock lock(write_mu_);
+                if (stopping_) {
+                    lock.unlock();
+                    work.done(Error(ErrorCode::kUnavailable, "the database is closed"));
+                    return;
+                }
+                write_queue_.push_back(std::move(work));
+            }
+            write_cv_.notify_one();
             return;
         }
         net::post(reader_pool_, [this, work = std::move(work)]() mutable {
@@ -99,6 +200,66 @@ protected:
     }
 
 private:
+    /// The writer thread: drains the queue in batches (group commit) until Close().
+    void WriterLoop() {
+        std::vector<Work> batch;
+        while (true) {
+            batch.clear();
+            {
+                std::unique_lock lock(write_mu_);
+                write_cv_.wait(lock, [this] { return stopping_ || !write_queue_.empty(); });
+                if (write_queue_.empty()) {
+                    return;  // stopping, and everything submitted has run
+                }
+                while (!write_queue_.empty() && batch.size() < kMaxBatch) {
+                    batch.push_back(std::move(write_queue_.front()));
+                    write_queue_.pop_front();
+                }
+            }
+            RunBatch(*writer_, batch);
+        }
+    }
+
+    static int OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
+        if (pages >= kCheckpointPages) {
+            auto* store = static_cast<SqliteStore*>(self);
+            {
+                std::lock_guard lock(store->checkpoint_mu_);
+                store->checkpoint_wanted_ = true;
+            }
+            store->checkpoint_cv_.notify_one();
+        }
+        return SQLITE_OK;
+    }
+
+    /// PASSIVE checkpoints on a connection of its own: never blocks the writer or readers.
+    void CheckpointLoop() {
+        while (true) {
+            std::unique_lock lock(checkpoint_mu_);
+            checkpoint_cv_.wait(lock, [this] { return checkpoint_stop_ || checkpoint_wanted_; });
+            if (checkpoint_stop_) {
+                return;
+            }
+            checkpoint_wanted_ = false;
+            lock.unlock();
+            // PASSIVE copies frames (and fsyncs) without blocking the writer or readers; the log
+            // rewinds by itself when a write starts after a complete backfill. Under a continuous
+            // stream of commits that moment may never come, so once the WAL is well past the
+            // threshold a RESTART holds the writer for the few remaining frames and rewinds it.
+            int wal_pages = 0;
+            int done_pages = 0;
+            int rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                               &wal_pages, &done_pages);
+            if (rc == SQLITE_OK && wal_pages > kRestartPages) {
+                rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART,
+                                               &wal_pages, &done_pages);
+            }
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+                log::Warn("sqlite checkpoint failed: {}", sqlite3_errstr(rc));
+            }
+        }
+    }
+
     Connection* Acquire() {
         std::lock_guard lock(mu_);
         Connection* c = free_readers_.back();  // one connection per pool thread: never empty
@@ -112,7 +273,17 @@ private:
     }
 
     std::unique_ptr<Connection> writer_;
-    net::thread_pool writer_pool_;
+    std::unique_ptr<Connection> checkpointer_;
+    std::mutex checkpoint_mu_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;
+    bool checkpoint_stop_ = false;
+    std::thread checkpoint_thread_;
+    std::mutex write_mu_;
+    std::condition_variable write_cv_;
+    std::deque<Work> write_queue_;
+    bool stopping_ = false;
+    std::thread writer_thread_;
     net::thread_pool reader_pool_;
     std::vector<std::unique_ptr<Connection>> readers_;
     std::mutex mu_;
@@ -154,13 +325,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts) {
     if (n == 0) {
         n = std::max<std::size_t>(2, std::thread::hardware_concurrency());
     }
+    BASALT_TRY(auto checkpointer, Connection::Open(data_path, false, opts.busy_timeout_ms));
     std::vector<std::unique_ptr<Connection>> readers;
     for (std::size_t i = 0; i < n; ++i) {
         BASALT_TRY(auto r, Connection::Open(data_path, false, opts.busy_timeout_ms));
         BASALT_RETURN_IF_ERROR(r->ExecScript("PRAGMA query_only=ON"));
         readers.push_back(std::move(r));
     }
-    return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(readers)));
+    return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers)));
 }
 
 }  // namespace basalt::store

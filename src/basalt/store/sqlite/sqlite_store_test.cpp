@@ -6,6 +6,10 @@
 
 #include <filesystem>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
 #include "basalt/base/random.hpp"
 #include "basalt/base/testing/run_co.hpp"
 #include "basalt/store/collection_rows.hpp"
@@ -15,6 +19,7 @@ namespace basalt::store {
 namespace {
 
 namespace fs = std::filesystem;
+namespace net = boost::asio;
 
 class TempDir {
 public:
@@ -174,6 +179,44 @@ TEST(SqliteStore, WritesAreTransactionalAndUniqueViolationsAreReported) {
     store->Close();
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts"), 1);
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts WHERE tags = '[\"a\",\"b\"]'"), 1);
+}
+
+net::awaitable<Status> InsertMaybeFail(Store& store, std::shared_ptr<const schema::Collection> posts, int i) {
+    auto unit = [&](Tx& tx) -> Status {
+        schema::Record r;
+        r.collection = posts;
+        r.values = {{"id", fmt::format("{:015d}", i)}, {"title", fmt::format("t{}", i)}};
+        BASALT_RETURN_IF_ERROR(InsertRecord(tx, r));
+        if (i % 2 == 1) {
+            return InvalidArgument("odd units fail after writing");
+        }
+        return Ok();
+    };
+    co_return co_await store.Write(std::move(unit));
+}
+
+// Concurrent writes are group-committed: each unit is all-or-nothing on its own.
+TEST(SqliteStore, GroupCommitKeepsUnitsIndependent) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    auto posts = std::make_shared<const schema::Collection>(Posts());
+    ASSERT_TRUE(testing::RunCo(store->Write([&](Tx& tx) { return tx.CreateCollectionTable(*posts); })));
+    net::io_context ioc;
+    int ok = 0;
+    int failed = 0;
+    for (int i = 0; i < 200; ++i) {
+        net::co_spawn(ioc, InsertMaybeFail(*store, posts, i), [&](std::exception_ptr e, Status st) {
+            ASSERT_FALSE(e);
+            (st ? ok : failed)++;
+        });
+    }
+    ioc.run();
+    EXPECT_EQ(ok, 100);
+    EXPECT_EQ(failed, 100);
+    store->Close();
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts"), 100);
+    EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts WHERE (CAST(id AS INTEGER) % 2) = 1"), 0);
 }
 
 TEST(SqliteStore, AlterRebuildsTableKeepingData) {
