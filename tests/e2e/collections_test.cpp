@@ -341,10 +341,33 @@ TEST(CollectionsSchema, ViewCollectionFromQuery) {
         EXPECT_EQ(r.status, 400) << bad << " -> " << r.body;
         EXPECT_NE(r.body.find("validation_invalid_view_query"), std::string::npos) << r.body;
     }
+    // Dry run: the fields and a sample, nothing created.
+    HttpResponse dry = Send(server.port(),
+                            {.method = "POST",
+                             .target = "/api/collections/meta/dry-run-view",
+                             .headers = JsonHeaders(kSuperuserToken),
+                             .body = R"({"query":"SELECT id, title FROM demo2 ORDER BY title"})"});
+    ASSERT_EQ(dry.status, 200) << dry.body;
+    EXPECT_NE(dry.body.find(R"("name":"title")"), std::string::npos) << dry.body;
+    EXPECT_NE(dry.body.find(R"("sample":[{)"), std::string::npos) << dry.body;
+    EXPECT_NE(dry.body.find(R"("title":"test1")"), std::string::npos) << dry.body;
+    HttpResponse dry_bad = Send(server.port(),
+                                {.method = "POST",
+                                 .target = "/api/collections/meta/dry-run-view",
+                                 .headers = JsonHeaders(kSuperuserToken),
+                                 .body = R"({"query":"DROP TABLE demo2"})"});
+    EXPECT_EQ(dry_bad.status, 400) << dry_bad.body;
+    HttpResponse dry_guest = Send(server.port(),
+                                  {.method = "POST",
+                                   .target = "/api/collections/meta/dry-run-view",
+                                   .headers = JsonHeaders(),
+                                   .body = R"({"query":"SELECT id FROM demo2"})"});
+    EXPECT_EQ(dry_guest.status, 401) << dry_guest.body;
+
     Db db(server.db_path().string());
     ASSERT_TRUE(db.ok()) << db.error();
     EXPECT_EQ(db.QueryInt("SELECT count(*) FROM demo2"), 3);
-    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _collections WHERE name LIKE 'v_'"), 0);
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _collections WHERE name LIKE 'v_' OR name LIKE '__pb%'"), 0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "basalt/base/strings.hpp"
 #include "basalt/schema/collection_json.hpp"
+#include "basalt/service/record_export.hpp"
 
 namespace basalt::api::internal {
 
@@ -139,6 +140,39 @@ net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req) {
         co_return ErrorResponse(*e);
     }
     co_return JsonOk(req, schema::Scaffolds());
+}
+
+net::awaitable<http::Response> DryRunView(Services* s, http::Request& req) {
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    auto body = ParseBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    std::string query;
+    if (auto it = body->data.find("query"); it != body->data.end() && it->value().is_string()) {
+        query = std::string(it->value().get_string());
+    }
+    auto r = co_await s->collections->DryRunView(MakeCtx(req), std::move(query));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    boost::json::array fields;
+    for (const auto& f : r->collection->fields) {
+        fields.push_back(schema::FieldToJson(f));
+    }
+    boost::json::array sample;
+    service::ExportOptions o;
+    o.show_hidden = true;
+    o.show_email = true;
+    for (const auto& rec : r->sample) {
+        sample.push_back(service::ExportRecord(rec, o));
+    }
+    boost::json::object out;
+    out["fields"] = std::move(fields);
+    out["sample"] = std::move(sample);
+    co_return JsonOk(req, std::move(out));
 }
 
 }  // namespace basalt::api::internal

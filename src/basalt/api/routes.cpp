@@ -49,6 +49,7 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::post, "/api/collections", Bind(s, &CreateCollection));
     router.Add(verb::put, "/api/collections/import", Bind(s, &ImportCollections));
     router.Add(verb::get, "/api/collections/meta/scaffolds", Bind(s, &Scaffolds));
+    router.Add(verb::post, "/api/collections/meta/dry-run-view", Bind(s, &DryRunView));
     router.Add(verb::get, "/api/collections/{collection}", Bind(s, &ViewCollection));
     router.Add(verb::patch, "/api/collections/{collection}", Bind(s, &UpdateCollection));
     router.Add(verb::delete_, "/api/collections/{collection}", Bind(s, &DeleteCollection));

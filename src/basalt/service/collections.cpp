@@ -592,3 +592,48 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
 }
 
 }  // namespace basalt::service
+
+namespace basalt::service {
+
+net::awaitable<Result<CollectionService::DryRun>> CollectionService::DryRunView(RequestCtx ctx, std::string query) {
+    (void)ctx;
+    constexpr std::size_t kMaxQuery = 5000;
+    const char* kFail = "An error occurred while validating the submitted data.";
+    if (Trim(query).empty()) {
+        co_return InvalidArgument(kFail, {{"query", FieldError("validation_required", "Cannot be blank.")}});
+    }
+    if (query.size() > kMaxQuery) {
+        co_return InvalidArgument(kFail, {{"query", FieldError("validation_length_out_of_range",
+                                                               "The length must be between 1 and 5000.",
+                                                               {{"min", 1}, {"max", 5000}})}});
+    }
+    schema::SchemaPtr s = registry_.Get();
+    Collection c = schema::NewCollection(CollectionType::kView, "__pb_dry_run__");
+    c.options["viewQuery"] = query;
+    auto describe = [&](store::Tx& tx) { return tx.DescribeQuery(query); };
+    auto cols = co_await store_.Read(std::move(describe));
+    if (!cols) {
+        co_return InvalidArgument(kFail, {{"query", FieldError("validation_invalid_view_query",
+                                                               "Invalid view query: " + cols.error().message)}});
+    }
+    if (auto st = InferViewFields(c, *cols, *s); !st) {
+        boost::json::object data;
+        if (auto it = st.error().data.find("viewQuery"); it != st.error().data.end()) {
+            data["query"] = it->value();
+        }
+        co_return InvalidArgument(kFail, std::move(data));
+    }
+    auto col = std::make_shared<const Collection>(std::move(c));
+    auto sample = [&](store::Tx& tx) { return store::SelectFromQuery(tx, col, query, 10); };
+    auto rows = co_await store_.Read(std::move(sample));
+    if (!rows) {
+        co_return InvalidArgument(kFail, {{"query", FieldError("validation_invalid_view_query",
+                                                               "Invalid view query: " + rows.error().message)}});
+    }
+    DryRun out;
+    out.collection = col;
+    out.sample = std::move(*rows);
+    co_return out;
+}
+
+}  // namespace basalt::service

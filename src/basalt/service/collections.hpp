@@ -39,6 +39,14 @@ public:
     net::awaitable<Status> Truncate(RequestCtx ctx, std::string id_or_name);
     net::awaitable<Status> Import(RequestCtx ctx, boost::json::value body);
 
+    /// POST /api/collections/meta/dry-run-view: the fields a view over `query` would get and
+    /// up to 10 sample records, without creating anything.
+    struct DryRun {
+        std::shared_ptr<const schema::Collection> collection;
+        std::vector<schema::Record> sample;
+    };
+    net::awaitable<Result<DryRun>> DryRunView(RequestCtx ctx, std::string query);
+
 private:
     store::Store& store_;
     SchemaRegistry& registry_;

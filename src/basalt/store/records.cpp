@@ -237,6 +237,20 @@ Result<std::vector<schema::Record>> FindReferencing(Tx& tx, const CollectionPtr&
     return out;
 }
 
+Result<std::vector<schema::Record>> SelectFromQuery(Tx& tx, const CollectionPtr& c, std::string_view select_sql,
+                                                    std::int64_t limit) {
+    const auto& d = tx.dialect();
+    std::string sql = "SELECT * FROM (" + std::string(select_sql) + ") LIMIT " + d.Placeholder(1);
+    BASALT_TRY(Rows rows, tx.Query(sql, {limit}));
+    std::vector<schema::Record> out;
+    out.reserve(rows.rows.size());
+    const auto fields = ColumnFields(*c, rows.columns);
+    for (const auto& r : rows.rows) {
+        out.push_back(MakeRecord(tx, c, fields, r));
+    }
+    return out;
+}
+
 Result<std::vector<std::string>> ExistingIds(Tx& tx, const schema::Collection& c, const std::vector<std::string>& ids) {
     std::vector<std::string> out;
     if (ids.empty()) {

@@ -62,6 +62,10 @@ std::size_t VirtualRowParamCount(const schema::Record& r);
 Result<std::vector<schema::Record>> FindReferencing(Tx& tx, const CollectionPtr& other, const schema::Field& f,
                                                     std::string_view id);
 
+/// Up to `limit` rows of an arbitrary read-only SELECT, as records of `c` (view dry runs).
+Result<std::vector<schema::Record>> SelectFromQuery(Tx& tx, const CollectionPtr& c, std::string_view select_sql,
+                                                    std::int64_t limit);
+
 /// Ids among `ids` that exist in collection `c`.
 Result<std::vector<std::string>> ExistingIds(Tx& tx, const schema::Collection& c, const std::vector<std::string>& ids);
 
