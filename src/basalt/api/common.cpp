@@ -35,6 +35,17 @@ http::Response JsonOk(const http::Request& req, boost::json::value v, unsigned s
     return http::Response::Json(status, json::Serialize(v, true));
 }
 
+boost::json::object ListEnvelope(boost::json::array items, std::int64_t page, std::int64_t per_page,
+                                 std::int64_t total_items, std::int64_t total_pages) {
+    boost::json::object out;
+    out["items"] = std::move(items);
+    out["page"] = page;
+    out["perPage"] = per_page;
+    out["totalItems"] = total_items;
+    out["totalPages"] = total_pages;
+    return out;
+}
+
 std::optional<Error> RequireSuperuser(const http::Request& req) {
     const auto& a = AuthOf(req);
     if (a.IsGuest()) {

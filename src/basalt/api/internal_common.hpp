@@ -21,6 +21,10 @@ service::RequestCtx MakeCtx(const http::Request& req);
 /// 200 JSON with the `fields` picker applied.
 http::Response JsonOk(const http::Request& req, boost::json::value v, unsigned status = 200);
 
+/// PocketBase's list result {"items","page","perPage","totalItems","totalPages"}.
+boost::json::object ListEnvelope(boost::json::array items, std::int64_t page, std::int64_t per_page,
+                                 std::int64_t total_items, std::int64_t total_pages);
+
 /// Guard: guest -> 401, non-superuser -> 403.
 std::optional<Error> RequireSuperuser(const http::Request& req);
 

@@ -83,13 +83,7 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
     for (const auto& rec : r->items) {
         items.push_back(Export(req, rec));
     }
-    boost::json::object out;
-    out["items"] = std::move(items);
-    out["page"] = r->page;
-    out["perPage"] = r->per_page;
-    out["totalItems"] = r->total_items;
-    out["totalPages"] = r->total_pages;
-    co_return JsonOk(req, std::move(out));
+    co_return JsonOk(req, ListEnvelope(std::move(items), r->page, r->per_page, r->total_items, r->total_pages));
 }
 
 net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {

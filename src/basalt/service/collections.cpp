@@ -300,13 +300,7 @@ Status CollectionService::Reload() {
 net::awaitable<Result<CollectionList>> CollectionService::List(RequestCtx ctx, ListParams p) {
     static const std::shared_ptr<const Collection> meta = CollectionsMetaCollection();
     schema::SchemaPtr s = registry_.Get();
-    if (p.page <= 0) {
-        p.page = 1;
-    }
-    if (p.per_page <= 0) {
-        p.per_page = kDefaultPerPage;
-    }
-    p.per_page = std::min(p.per_page, kMaxPerPage);
+    NormalizePaging(p);
     store::RecordQuery q;
     if (!p.filter.empty()) {
         BASALT_CO_TRY(auto f, internal::CompileClientFilter(store_.dialect(), p.filter, ctx, *s, *meta, meta->name, 1));

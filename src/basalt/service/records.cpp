@@ -162,6 +162,43 @@ Status CheckRelations(store::Tx& tx, const schema::Schema& s, const Record& r, b
     return Ok();
 }
 
+using RuleField = std::optional<std::string> Collection::*;
+
+/// PocketBase's first checks on every records route, in its order: the collection exists (404
+/// "Missing collection context."), writes are refused on views (400), and a null rule admits
+/// only superusers (403, before the record is looked up).
+Result<CollectionPtr> Preflight(const schema::Schema& s, const std::string& name, RuleField rule, bool write,
+                                bool superuser) {
+    CollectionPtr c = s.Find(name);
+    if (!c) {
+        return NotFound(std::string(kMissingCollection));
+    }
+    if (write && c->IsView()) {
+        return InvalidArgument("Unsupported collection type.");
+    }
+    if (!((*c).*rule) && !superuser) {
+        return PermissionDenied(std::string(kOnlySuperusers));
+    }
+    return c;
+}
+
+/// The end of every record write: relation targets must exist, then insert or update, with
+/// unique violations reported as validation_not_unique. `errors` holds earlier field errors.
+Result<Record> SaveChecked(store::Tx& tx, const schema::Schema& s, Record rec, boost::json::object errors, bool create) {
+    BASALT_RETURN_IF_ERROR(CheckRelations(tx, s, rec, errors));
+    if (!errors.empty()) {
+        return FailedRecord(create, std::move(errors));
+    }
+    Status st = create ? store::InsertRecord(tx, rec) : store::UpdateRecord(tx, rec);
+    if (!st) {
+        if (st.error().code == ErrorCode::kAlreadyExists) {
+            return UniqueError(*rec.collection, st.error(), create);
+        }
+        return st.error();
+    }
+    return rec;
+}
+
 struct PasswordInput {
     bool present = false;
     std::string password;
@@ -229,14 +266,8 @@ int PasswordCost(const Collection& c) {
 
 net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::string collection, ListParams p) {
     schema::SchemaPtr s = registry_.Get();
-    CollectionPtr c = s->Find(collection);
-    if (!c) {
-        co_return NotFound(std::string(kMissingCollection));
-    }
     const bool su = ctx.auth.IsSuperuser();
-    if (!c->list_rule && !su) {
-        co_return PermissionDenied(std::string(kOnlySuperusers));
-    }
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::list_rule, false, su));
     if (!su) {
         for (std::string_view needle : {"@collection.", "@request."}) {
             if (p.filter.find(needle) != std::string::npos || p.sort.find(needle) != std::string::npos) {
@@ -244,13 +275,7 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
             }
         }
     }
-    if (p.page <= 0) {
-        p.page = 1;
-    }
-    if (p.per_page <= 0) {
-        p.per_page = kDefaultPerPage;
-    }
-    p.per_page = std::min(p.per_page, kMaxPerPage);
+    NormalizePaging(p);
 
     store::RecordQuery q;
     std::size_t next_param = 1;
@@ -290,14 +315,8 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
 
 net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string collection, std::string id) {
     schema::SchemaPtr s = registry_.Get();
-    CollectionPtr c = s->Find(collection);
-    if (!c) {
-        co_return NotFound(std::string(kMissingCollection));
-    }
     const bool su = ctx.auth.IsSuperuser();
-    if (!c->view_rule && !su) {
-        co_return PermissionDenied(std::string(kOnlySuperusers));
-    }
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::view_rule, false, su));
     std::vector<filter::SqlExpr> where;
     if (!su && !c->view_rule->empty()) {
         BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->view_rule, ctx, *s, *c, c->name, 2));
@@ -345,17 +364,8 @@ net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(st
 
 net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
     schema::SchemaPtr s = registry_.Get();
-    CollectionPtr c = s->Find(collection);
-    if (!c) {
-        co_return NotFound(std::string(kMissingCollection));
-    }
-    if (c->IsView()) {
-        co_return InvalidArgument("Unsupported collection type.");
-    }
     const bool su = ctx.auth.IsSuperuser();
-    if (!c->create_rule && !su) {
-        co_return PermissionDenied(std::string(kOnlySuperusers));
-    }
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::create_rule, true, su));
 
     // Assemble the new record: zero values, then the submitted data (with modifiers), then
     // generated values.
@@ -438,18 +448,7 @@ net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string
         if (!errors.empty()) {
             return FailedRecord(true, errors);
         }
-        boost::json::object rel_errors;
-        BASALT_RETURN_IF_ERROR(CheckRelations(tx, *s, rec, rel_errors));
-        if (!rel_errors.empty()) {
-            return FailedRecord(true, std::move(rel_errors));
-        }
-        if (auto st = store::InsertRecord(tx, rec); !st) {
-            if (st.error().code == ErrorCode::kAlreadyExists) {
-                return UniqueError(*c, st.error(), true);
-            }
-            return st.error();
-        }
-        return rec;
+        return SaveChecked(tx, *s, rec, {}, true);
     };
     co_return co_await store_.Write(std::move(unit));
 }
@@ -459,17 +458,8 @@ net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
                                                      std::string id,
                                                      boost::json::object body) {
     schema::SchemaPtr s = registry_.Get();
-    CollectionPtr c = s->Find(collection);
-    if (!c) {
-        co_return NotFound(std::string(kMissingCollection));
-    }
-    if (c->IsView()) {
-        co_return InvalidArgument("Unsupported collection type.");
-    }
     const bool su = ctx.auth.IsSuperuser();
-    if (!c->update_rule && !su) {
-        co_return PermissionDenied(std::string(kOnlySuperusers));
-    }
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::update_rule, true, su));
     filter::SqlExpr rule;
     const bool check_rule = !su && !c->update_rule->empty();
     if (check_rule) {
@@ -564,34 +554,15 @@ net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
         if (c->IsAuth()) {
             errors.erase("password");
         }
-        BASALT_RETURN_IF_ERROR(CheckRelations(tx, *s, rec, errors));
-        if (!errors.empty()) {
-            return FailedRecord(false, std::move(errors));
-        }
-        if (auto st = store::UpdateRecord(tx, rec); !st) {
-            if (st.error().code == ErrorCode::kAlreadyExists) {
-                return UniqueError(*c, st.error(), false);
-            }
-            return st.error();
-        }
-        return rec;
+        return SaveChecked(tx, *s, std::move(rec), std::move(errors), false);
     };
     co_return co_await store_.Write(std::move(unit));
 }
 
 net::awaitable<Status> RecordService::Delete(RequestCtx ctx, std::string collection, std::string id) {
     schema::SchemaPtr s = registry_.Get();
-    CollectionPtr c = s->Find(collection);
-    if (!c) {
-        co_return NotFound(std::string(kMissingCollection));
-    }
-    if (c->IsView()) {
-        co_return InvalidArgument("Unsupported collection type.");
-    }
     const bool su = ctx.auth.IsSuperuser();
-    if (!c->delete_rule && !su) {
-        co_return PermissionDenied(std::string(kOnlySuperusers));
-    }
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::delete_rule, true, su));
     std::vector<filter::SqlExpr> where;
     if (!su && !c->delete_rule->empty()) {
         BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->delete_rule, ctx, *s, *c, c->name, 2));

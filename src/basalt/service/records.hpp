@@ -1,6 +1,7 @@
 // RecordService: list/view/create/update/delete records with PocketBase's API-rule semantics.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +35,17 @@ struct ListResult {
 
 inline constexpr std::int64_t kMaxPerPage = 1000;
 inline constexpr std::int64_t kDefaultPerPage = 30;
+
+/// PocketBase's paging: page <= 0 -> 1, perPage <= 0 -> 30, perPage capped at 1000 (and echoed).
+inline void NormalizePaging(ListParams& p) {
+    if (p.page <= 0) {
+        p.page = 1;
+    }
+    if (p.per_page <= 0) {
+        p.per_page = kDefaultPerPage;
+    }
+    p.per_page = std::min(p.per_page, kMaxPerPage);
+}
 
 /// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
 /// executor) that outlive every request. Thread-safe: no mutable state of its own.

@@ -48,6 +48,22 @@ schema::Record MakeRecord(const Tx& tx, const CollectionPtr& c, const std::vecto
     return rec;
 }
 
+/// The record's column fields present in `values`, with the value bound for each.
+std::vector<std::pair<const schema::Field*, SqlValue>> BoundColumns(const Tx& tx, const schema::Record& r,
+                                                                    bool skip_id = false) {
+    std::vector<std::pair<const schema::Field*, SqlValue>> out;
+    out.reserve(r.collection->fields.size());
+    for (const auto& f : r.collection->fields) {
+        if (skip_id && f.name == "id") {
+            continue;
+        }
+        if (auto it = r.values.find(f.name); it != r.values.end()) {
+            out.emplace_back(&f, tx.JsonToColumn(f, it->value()));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 schema::Record RowToRecord(const Tx& tx,
@@ -125,18 +141,14 @@ Status InsertRecord(Tx& tx, const schema::Record& r) {
     std::string cols;
     std::string vals;
     SqlParams params;
-    for (const auto& f : r.collection->fields) {
-        auto it = r.values.find(f.name);
-        if (it == r.values.end()) {
-            continue;
-        }
+    for (auto& [f, v] : BoundColumns(tx, r)) {
         if (!cols.empty()) {
             cols += ", ";
             vals += ", ";
         }
-        cols += d.QuoteIdent(f.name);
+        cols += d.QuoteIdent(f->name);
         vals += d.Placeholder(params.size() + 1);
-        params.push_back(tx.JsonToColumn(f, it->value()));
+        params.push_back(std::move(v));
     }
     std::string sql = "INSERT INTO " + d.QuoteIdent(r.collection->name) + " (" + cols + ") VALUES (" + vals + ")";
     BASALT_TRY(auto n, tx.Exec(sql, params));
@@ -148,19 +160,12 @@ Status UpdateRecord(Tx& tx, const schema::Record& r) {
     const auto& d = tx.dialect();
     std::string sets;
     SqlParams params;
-    for (const auto& f : r.collection->fields) {
-        if (f.name == "id") {
-            continue;
-        }
-        auto it = r.values.find(f.name);
-        if (it == r.values.end()) {
-            continue;
-        }
+    for (auto& [f, v] : BoundColumns(tx, r, true)) {
         if (!sets.empty()) {
             sets += ", ";
         }
-        sets += d.QuoteIdent(f.name) + " = " + d.Placeholder(params.size() + 1);
-        params.push_back(tx.JsonToColumn(f, it->value()));
+        sets += d.QuoteIdent(f->name) + " = " + d.Placeholder(params.size() + 1);
+        params.push_back(std::move(v));
     }
     if (sets.empty()) {
         return Ok();
@@ -197,16 +202,12 @@ Result<bool> VirtualRowMatches(Tx& tx, const schema::Record& r, std::string_view
     const auto& d = tx.dialect();
     std::string cols;
     SqlParams params;
-    for (const auto& f : r.collection->fields) {
-        auto it = r.values.find(f.name);
-        if (it == r.values.end()) {
-            continue;
-        }
+    for (auto& [f, v] : BoundColumns(tx, r)) {
         if (!cols.empty()) {
             cols += ", ";
         }
-        cols += d.Placeholder(params.size() + 1) + " AS " + d.QuoteIdent(f.name);
-        params.push_back(tx.JsonToColumn(f, it->value()));
+        cols += d.Placeholder(params.size() + 1) + " AS " + d.QuoteIdent(f->name);
+        params.push_back(std::move(v));
     }
     std::string sql = "WITH " + d.QuoteIdent(alias) + " AS (SELECT " + cols + ") SELECT 1 FROM " + d.QuoteIdent(alias);
     if (!rule.sql.empty()) {
