@@ -372,3 +372,55 @@ TEST(RecordsRoundTrip, SuperuserCreateUpdateDelete) {
 
 }  // namespace
 }  // namespace basalt::e2e
+
+namespace basalt::e2e {
+namespace {
+
+// expand (pocketbase-api.md §3.1, §4.5): relations and back-relations, nested, each related
+// record subject to its own collection's view rule for the requester.
+std::vector<Scenario> ExpandScenarios() {
+    const std::string demo4 = "/api/collections/demo4/records/";
+    return {
+        {.name = "expand hidden by the related view rule for a guest",
+         .url = demo4 + "qzaqccwrmva4o1n?expand=rel_one_no_cascade",
+         .expected_content = {R"("expand":{})"},
+         .not_expected_content = {"mk5fmymtx4wsprk\"}"}},
+        {.name = "expand visible to a client token",
+         .url = demo4 + "qzaqccwrmva4o1n?expand=rel_one_no_cascade&fields=id,expand.rel_one_no_cascade.id",
+         .headers = AuthHeader(kClientToken),
+         .body_prefix = R"({"expand":{"rel_one_no_cascade":{"id":"mk5fmymtx4wsprk"}},"id":"qzaqccwrmva4o1n"})"},
+        {.name = "nested expand two levels",
+         .url = demo4 + "i9naidtvr6qsgb4?expand=self_rel_one.rel_one_no_cascade"
+                        "&fields=id,expand.self_rel_one.id,expand.self_rel_one.expand.rel_one_no_cascade.id",
+         .headers = AuthHeader(kClientToken),
+         .body_prefix = R"({"expand":{"self_rel_one":{"expand":{"rel_one_no_cascade":{"id":"mk5fmymtx4wsprk"}},"id":"qzaqccwrmva4o1n"}},"id":"i9naidtvr6qsgb4"})"},
+        {.name = "expand multi relation as superuser shows related emails",
+         .url = "/api/collections/demo1/records/84nmscqy84lsi1t?expand=rel_many",
+         .headers = AuthHeader(kSuperuserToken),
+         .expected_content = {R"("expand":{"rel_many":[{)", R"("email":"test2@example.com")",
+                              R"("id":"oap640cot4yru2s")"}},
+        {.name = "expand back relation",
+         .url = "/api/collections/demo2/records/llvuca81nly1qls?expand=users_via_rel&fields=id,expand.users_via_rel.id",
+         .headers = AuthHeader(kSuperuserToken),
+         .body_prefix = R"({"expand":{"users_via_rel":[{"id":"4q1xlclmfloku33"}]},"id":"llvuca81nly1qls"})"},
+        {.name = "expand of unknown keys adds nothing",
+         .url = "/api/collections/demo2/records/llvuca81nly1qls?expand=nope,title",
+         .not_expected_content = {R"("expand")"}},
+        {.name = "expand in a list",
+         .url = "/api/collections/demo4/records?expand=self_rel_one&sort=id&fields=id,expand.self_rel_one.id",
+         .body_prefix = R"({"items":[{"expand":{"self_rel_one":{"id":"qzaqccwrmva4o1n"}},"id":"i9naidtvr6qsgb4"},)"
+                        R"({"expand":{"self_rel_one":{"id":"i9naidtvr6qsgb4"}},"id":"qzaqccwrmva4o1n"}])"},
+    };
+}
+
+class ExpandApi : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(ExpandApi, Scenario) { RunScenarioWithServer(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Fixture,
+                         ExpandApi,
+                         ::testing::ValuesIn(ExpandScenarios()),
+                         [](const auto& p) { return ScenarioName(p.param); });
+
+}  // namespace
+}  // namespace basalt::e2e

@@ -350,7 +350,10 @@ describe('empty data dir', () => {
         assert.equal(one.title, 'Bulk 07');
         await expectStatus(c.getOne('missing00000000'), 404);
 
-        // Relation filters go through the related collection (expand itself: the rules issue).
+        const expanded = await c.getFirstListItem('title = "First item"', { expand: 'author' });
+        assert.equal(expanded.expand?.author?.name, 'Ursula');
+
+        // Relation filters go through the related collection.
         const byAuthor = await c.getList(1, 10, { filter: 'author.name = "Ursula"' });
         assert.equal(byAuthor.totalItems, 1);
         assert.equal(byAuthor.items[0].title, 'First item');

@@ -19,7 +19,7 @@ http::Response AuthResponse(const http::Request& req, const service::AuthResult&
     service::ExportOptions o = service::ExportOptionsFor(AuthOf(req), r.record);
     o.show_email = true;
     boost::json::object out;
-    out["record"] = service::ExportRecord(r.record, o);
+    out["record"] = service::ExportRecord(r.record, o, AuthOf(req));
     out["token"] = r.token;
     return JsonOk(req, std::move(out));
 }

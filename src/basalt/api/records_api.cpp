@@ -9,7 +9,7 @@ namespace basalt::api::internal {
 namespace {
 
 boost::json::object Export(const http::Request& req, const schema::Record& r) {
-    return service::ExportRecord(r, service::ExportOptionsFor(AuthOf(req), r));
+    return service::ExportRecord(r, service::ExportOptionsFor(AuthOf(req), r), AuthOf(req));
 }
 
 /// One record as the response body (fast path unless `fields` is given).
@@ -19,7 +19,7 @@ http::Response RecordResponse(const http::Request& req, const schema::Record& r)
     }
     std::string body;
     body.reserve(512);
-    service::WriteRecordJson(body, r, service::ExportOptionsFor(AuthOf(req), r));
+    service::WriteRecordJson(body, r, service::ExportOptionsFor(AuthOf(req), r), AuthOf(req));
     body.push_back('\n');
     return http::Response::Json(200, std::move(body));
 }
@@ -71,7 +71,7 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
             if (i != 0) {
                 body.push_back(',');
             }
-            service::WriteRecordJson(body, r->items[i], service::ExportOptionsFor(auth, r->items[i]));
+            service::WriteRecordJson(body, r->items[i], service::ExportOptionsFor(auth, r->items[i]), auth);
         }
         body += "],\"page\":" + std::to_string(r->page) + ",\"perPage\":" + std::to_string(r->per_page) +
                 ",\"totalItems\":" + std::to_string(r->total_items) +

@@ -134,9 +134,22 @@ using SchemaPtr = std::shared_ptr<const Schema>;
 /// A record: field name -> value in API JSON form (string, number, bool, array, object, null;
 /// datetimes as canonical strings). Holds every column including hidden ones (password hash,
 /// tokenKey); what a client may see is decided when serializing.
+struct Record;
+
+/// Related records attached to a record by `expand`: one record (single relation or unique
+/// back-relation) or a list.
+struct Expanded {
+    bool multi = false;
+    std::vector<Record> records;
+};
+
 struct Record {
     std::shared_ptr<const Collection> collection;
     boost::json::object values;
+    /// Expanded relations by key (field name or `<collection>_via_<field>`); serialized as
+    /// "expand" when `expand_requested` (as {} when nothing resolved).
+    std::map<std::string, Expanded, std::less<>> expand;
+    bool expand_requested = false;
 
     std::string_view Id() const;
     std::string GetString(std::string_view field) const;  // "" when absent or not a string

@@ -57,9 +57,43 @@ void VisiblePairs(const schema::Record& r, const ExportOptions& o, const boost::
     std::sort(kvs.begin(), kvs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
+/// The "expand" object of a record; each related record is exported for the same viewer.
+boost::json::value ExpandJson(const schema::Record& r, const Auth& viewer, const ExportOptions& o) {
+    boost::json::object out;
+    for (const auto& [key, ex] : r.expand) {
+        auto one = [&](const schema::Record& rel) {
+            ExportOptions ro = ExportOptionsFor(viewer, rel);
+            ro.show_hidden = o.show_hidden;
+            return ExportRecord(rel, ro, viewer);
+        };
+        if (ex.multi) {
+            boost::json::array arr;
+            for (const auto& rel : ex.records) {
+                arr.push_back(one(rel));
+            }
+            out[key] = std::move(arr);
+        } else if (!ex.records.empty()) {
+            out[key] = one(ex.records.front());
+        }
+    }
+    return out;
+}
+
+/// Inserts ("expand", value) at its sorted position.
+void AddExpand(KeyValues& kvs, const boost::json::value* expand) {
+    auto pos = std::lower_bound(kvs.begin(), kvs.end(), std::string_view("expand"),
+                                [](const auto& kv, std::string_view k) { return kv.first < k; });
+    kvs.insert(pos, {"expand", expand});
+}
+
 }  // namespace
 
-void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o) {
+void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o, const Auth& viewer) {
+    if (r.expand_requested) {
+        // Rare path: nested records need their own key lists.
+        json::Write(out, ExportRecord(r, o, viewer));
+        return;
+    }
     thread_local KeyValues kvs;
     const boost::json::value cid(r.collection->id);
     const boost::json::value cname(r.collection->name);
@@ -78,11 +112,16 @@ void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOpti
     out.push_back('}');
 }
 
-boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o) {
+boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o, const Auth& viewer) {
     KeyValues kvs;
     const boost::json::value cid(r.collection->id);
     const boost::json::value cname(r.collection->name);
     VisiblePairs(r, o, cid, cname, kvs);
+    boost::json::value expand;
+    if (r.expand_requested) {
+        expand = ExpandJson(r, viewer, o);
+        AddExpand(kvs, &expand);
+    }
     boost::json::object out;
     out.reserve(kvs.size() + 1);
     for (const auto& [k, v] : kvs) {

@@ -16,10 +16,11 @@ struct ExportOptions {
 
 ExportOptions ExportOptionsFor(const Auth& viewer, const schema::Record& r);
 
-boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o);
+/// `viewer` decides the visibility of expanded records (each by its own rules).
+boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o, const Auth& viewer = {});
 
 /// The same JSON as ExportRecord, appended straight to `out` (no intermediate object): the
 /// fast path for responses without a `fields` picker.
-void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o);
+void WriteRecordJson(std::string& out, const schema::Record& r, const ExportOptions& o, const Auth& viewer = {});
 
 }  // namespace basalt::service

@@ -14,6 +14,7 @@
 #include "basalt/schema/record_values.hpp"
 #include "basalt/schema/validate.hpp"
 #include "basalt/service/internal/cascade.hpp"
+#include "basalt/service/internal/expand.hpp"
 #include "basalt/service/internal/rules.hpp"
 #include "basalt/store/records.hpp"
 
@@ -164,6 +165,26 @@ Status CheckRelations(store::Tx& tx, const schema::Schema& s, const Record& r, b
 
 using RuleField = std::optional<std::string> Collection::*;
 
+internal::ExpandTree ExpandOf(const RequestCtx& ctx) {
+    auto it = ctx.info.query.find("expand");
+    return it == ctx.info.query.end() ? internal::ExpandTree{} : internal::ParseExpand(it->second);
+}
+
+/// Expands a single written record for the response (create/update answer like view).
+net::awaitable<Result<Record>> ExpandWritten(store::Store& store, const schema::SchemaPtr& s, const RequestCtx& ctx,
+                                             Result<Record> written) {
+    internal::ExpandTree tree = ExpandOf(ctx);
+    if (!written || tree.children.empty()) {
+        co_return written;
+    }
+    std::vector<Record> one{std::move(*written)};
+    auto unit = [&](store::Tx& tx) -> Result<Record> {
+        BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, one, tree));
+        return std::move(one.front());
+    };
+    co_return co_await store.Read(std::move(unit));
+}
+
 /// PocketBase's first checks on every records route, in its order: the collection exists (404
 /// "Missing collection context."), writes are refused on views (400), and a null rule admits
 /// only superusers (403, before the record is looked up).
@@ -299,11 +320,13 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
     if (q.offset < 0 || p.page > (std::int64_t{1} << 40)) {
         co_return InvalidArgument("Invalid page.");
     }
+    const internal::ExpandTree tree = ExpandOf(ctx);
     auto unit = [&](store::Tx& tx) -> Result<ListResult> {
         ListResult out;
         out.page = p.page;
         out.per_page = p.per_page;
         BASALT_TRY(out.items, store::SelectRecords(tx, c, q));
+        BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, out.items, tree));
         if (!p.skip_total) {
             BASALT_TRY(out.total_items, store::CountRecords(tx, c, q.where));
             out.total_pages = (out.total_items + p.per_page - 1) / p.per_page;
@@ -322,7 +345,16 @@ net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string c
         BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->view_rule, ctx, *s, *c, c->name, 2));
         where.push_back(std::move(rule));
     }
-    auto unit = [&](store::Tx& tx) { return store::FindRecord(tx, c, id, where); };
+    const internal::ExpandTree tree = ExpandOf(ctx);
+    auto unit = [&](store::Tx& tx) -> Result<std::optional<Record>> {
+        BASALT_TRY(auto found, store::FindRecord(tx, c, id, where));
+        if (found && !tree.children.empty()) {
+            std::vector<Record> one{std::move(*found)};
+            BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, one, tree));
+            found = std::move(one.front());
+        }
+        return found;
+    };
     BASALT_CO_TRY(auto found, co_await store_.Read(std::move(unit)));
     if (!found) {
         co_return NotFound();
@@ -450,7 +482,8 @@ net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string
         }
         return SaveChecked(tx, *s, rec, {}, true);
     };
-    co_return co_await store_.Write(std::move(unit));
+    auto written = co_await store_.Write(std::move(unit));
+    co_return co_await ExpandWritten(store_, s, ctx, std::move(written));
 }
 
 net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
@@ -556,7 +589,8 @@ net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
         }
         return SaveChecked(tx, *s, std::move(rec), std::move(errors), false);
     };
-    co_return co_await store_.Write(std::move(unit));
+    auto written = co_await store_.Write(std::move(unit));
+    co_return co_await ExpandWritten(store_, s, ctx, std::move(written));
 }
 
 net::awaitable<Status> RecordService::Delete(RequestCtx ctx, std::string collection, std::string id) {
