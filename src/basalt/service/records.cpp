@@ -394,20 +394,27 @@ net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(st
     co_return co_await store_.Read(std::move(unit));
 }
 
-net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
-    schema::SchemaPtr s = registry_.Get();
+net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
+                                                               std::string collection,
+                                                               boost::json::object body) {
+    WritePlan plan;
+    plan.kind = WritePlan::Kind::kCreate;
+    plan.schema = registry_.Get();
+    const schema::Schema& s = *plan.schema;
     const bool su = ctx.auth.IsSuperuser();
-    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::create_rule, true, su));
+    plan.superuser = su;
+    BASALT_CO_TRY(CollectionPtr c, Preflight(s, collection, &Collection::create_rule, true, su));
+    plan.collection = c;
 
     // Assemble the new record: zero values, then the submitted data (with modifiers), then
     // generated values.
-    Record rec;
+    Record& rec = plan.record;
     rec.collection = c;
     for (const auto& f : c->fields) {
         rec.values[f.name] = schema::ZeroValue(f);
     }
     boost::json::object clean = SanitizeBody(*c, body, su);
-    boost::json::object errors;
+    boost::json::object& errors = plan.errors;
     if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
         MergeErrors(errors, st.error().data);
     }
@@ -451,16 +458,15 @@ net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string
             MergeErrors(errors, st.error().data);
         }
     }
-    const bool check_rule = !su && c->create_rule && !c->create_rule->empty();
-    if (!errors.empty() && !check_rule) {
+    plan.check_rule = !su && c->create_rule && !c->create_rule->empty();
+    if (!errors.empty() && !plan.check_rule) {
         co_return FailedRecord(true, std::move(errors));
     }
-    filter::SqlExpr rule;
-    const std::string alias = c->name + "__pb_create__" + RandomString(6, kAlphabetLowerNum);
-    if (check_rule) {
+    plan.alias = c->name + "__pb_create__" + RandomString(6, kAlphabetLowerNum);
+    if (plan.check_rule) {
         ctx.info.body = body;
-        BASALT_CO_TRY(rule, internal::CompileRule(store_.dialect(), *c->create_rule, ctx, *s, *c, alias,
-                                                  store::VirtualRowParamCount(rec) + 1));
+        BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->create_rule, ctx, s, *c, plan.alias,
+                                                       store::VirtualRowParamCount(rec) + 1));
     }
     if (errors.empty() && c->IsAuth()) {
         std::string plain = pw.password;
@@ -468,39 +474,28 @@ net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string
         auto hash_fn = [plain, cost] { return auth::HashPassword(plain, cost); };
         rec.values["password"] = co_await Offload(blocking_, std::move(hash_fn));
     }
-    auto unit = [&](store::Tx& tx) -> Result<Record> {
-        if (check_rule) {
-            Record virt = rec;
-            virt.values["verified"] = false;
-            BASALT_TRY(bool ok, store::VirtualRowMatches(tx, virt, alias, rule));
-            if (!ok) {
-                return FailedRecord(true);
-            }
-        }
-        if (!errors.empty()) {
-            return FailedRecord(true, errors);
-        }
-        return SaveChecked(tx, *s, rec, {}, true);
-    };
-    auto written = co_await store_.Write(std::move(unit));
-    co_return co_await ExpandWritten(store_, s, ctx, std::move(written));
+    co_return plan;
 }
 
-net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
-                                                     std::string collection,
-                                                     std::string id,
-                                                     boost::json::object body) {
-    schema::SchemaPtr s = registry_.Get();
+net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
+                                                               std::string collection,
+                                                               std::string id,
+                                                               boost::json::object body) {
+    WritePlan plan;
+    plan.kind = WritePlan::Kind::kUpdate;
+    plan.schema = registry_.Get();
+    const schema::Schema& s = *plan.schema;
     const bool su = ctx.auth.IsSuperuser();
-    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::update_rule, true, su));
-    filter::SqlExpr rule;
-    const bool check_rule = !su && !c->update_rule->empty();
-    if (check_rule) {
+    plan.superuser = su;
+    BASALT_CO_TRY(CollectionPtr c, Preflight(s, collection, &Collection::update_rule, true, su));
+    plan.collection = c;
+    plan.id = id;
+    plan.check_rule = !su && !c->update_rule->empty();
+    if (plan.check_rule) {
         ctx.info.body = body;
-        BASALT_CO_TRY(rule, internal::CompileRule(store_.dialect(), *c->update_rule, ctx, *s, *c, c->name, 2));
+        BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->update_rule, ctx, s, *c, c->name, 2));
     }
     PasswordInput pw;
-    std::string new_hash;
     if (c->IsAuth()) {
         pw = TakePasswordInput(body);
     }
@@ -531,105 +526,175 @@ net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
         std::string plain = pw.password;
         int cost = PasswordCost(*c);
         auto hash_fn = [plain, cost] { return auth::HashPassword(plain, cost); };
-        new_hash = co_await Offload(blocking_, std::move(hash_fn));
+        plan.new_hash = co_await Offload(blocking_, std::move(hash_fn));
     }
-    auto unit = [&](store::Tx& tx) -> Result<Record> {
-        std::vector<filter::SqlExpr> where;
-        BASALT_TRY(auto stored, store::FindRecord(tx, c, id));
-        if (!stored) {
+    plan.body = std::move(body);
+    co_return plan;
+}
+
+net::awaitable<Result<WritePlan>> RecordService::PrepareDelete(RequestCtx ctx, std::string collection, std::string id) {
+    WritePlan plan;
+    plan.kind = WritePlan::Kind::kDelete;
+    plan.schema = registry_.Get();
+    const bool su = ctx.auth.IsSuperuser();
+    plan.superuser = su;
+    BASALT_CO_TRY(CollectionPtr c, Preflight(*plan.schema, collection, &Collection::delete_rule, true, su));
+    plan.collection = c;
+    plan.id = id;
+    plan.check_rule = !su && !c->delete_rule->empty();
+    if (plan.check_rule) {
+        BASALT_CO_TRY(plan.rule,
+                      internal::CompileRule(store_.dialect(), *c->delete_rule, ctx, *plan.schema, *c, c->name, 2));
+    }
+    co_return plan;
+}
+
+namespace {
+
+Result<Record> ApplyCreate(store::Tx& tx, const WritePlan& plan) {
+    if (plan.check_rule) {
+        Record virt = plan.record;
+        virt.values["verified"] = false;
+        BASALT_TRY(bool ok, store::VirtualRowMatches(tx, virt, plan.alias, plan.rule));
+        if (!ok) {
+            return FailedRecord(true);
+        }
+    }
+    if (!plan.errors.empty()) {
+        return FailedRecord(true, plan.errors);
+    }
+    return SaveChecked(tx, *plan.schema, plan.record, {}, true);
+}
+
+Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
+    const CollectionPtr& c = plan.collection;
+    const bool su = plan.superuser;
+    BASALT_TRY(auto stored, store::FindRecord(tx, c, plan.id));
+    if (!stored) {
+        return NotFound();
+    }
+    if (plan.check_rule) {
+        BASALT_TRY(auto allowed, store::FindRecord(tx, c, plan.id, {plan.rule}));
+        if (!allowed) {
             return NotFound();
         }
-        if (check_rule) {
-            where.push_back(rule);
-            BASALT_TRY(auto allowed, store::FindRecord(tx, c, id, where));
-            if (!allowed) {
-                return NotFound();
+    }
+    Record rec = *stored;
+    boost::json::object clean = SanitizeBody(*c, plan.body, su);
+    clean.erase("id");
+    boost::json::object errors;
+    if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
+        MergeErrors(errors, st.error().data);
+    }
+    if (c->IsAuth()) {
+        if (!su) {
+            if (auto it = clean.find("verified"); it != clean.end() && rec.values["verified"] != stored->values["verified"]) {
+                errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
+            }
+            if (rec.GetString("email") != stored->GetString("email")) {
+                errors["email"] = FieldError("validation_values_mismatch", "Values don't match.");
             }
         }
-        Record rec = *stored;
-        boost::json::object clean = SanitizeBody(*c, body, su);
-        clean.erase("id");
-        boost::json::object errors;
-        if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
-            MergeErrors(errors, st.error().data);
+        if (!plan.new_hash.empty()) {
+            rec.values["password"] = plan.new_hash;
         }
-        if (c->IsAuth()) {
-            if (!su) {
-                if (auto it = clean.find("verified"); it != clean.end() && rec.values["verified"] != stored->values["verified"]) {
-                    errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
-                }
-                if (rec.GetString("email") != stored->GetString("email")) {
-                    errors["email"] = FieldError("validation_values_mismatch", "Values don't match.");
-                }
+        if (!plan.new_hash.empty() || rec.GetString("email") != stored->GetString("email")) {
+            rec.values["tokenKey"] = RandomString(50);
+        }
+    }
+    for (const auto& f : c->fields) {
+        if (f.type == FieldType::kAutodate && f.on_update) {
+            rec.values[f.name] = NowString();
+        }
+    }
+    // Validate everything but the stored password hash (validated as plain text when prepared).
+    boost::json::object to_validate = rec.values;
+    if (c->IsAuth()) {
+        to_validate["password"] = "********";
+    }
+    schema::RecordValidationContext vctx;
+    vctx.old_id = std::string(stored->Id());
+    if (auto st = schema::ValidateRecord(*c, to_validate, false, vctx); !st) {
+        MergeErrors(errors, st.error().data);
+    }
+    if (c->IsAuth()) {
+        errors.erase("password");
+    }
+    return SaveChecked(tx, *plan.schema, std::move(rec), std::move(errors), false);
+}
+
+Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
+    const CollectionPtr& c = plan.collection;
+    std::vector<filter::SqlExpr> where;
+    if (plan.check_rule) {
+        where.push_back(plan.rule);
+    }
+    BASALT_TRY(auto found, store::FindRecord(tx, c, plan.id, where));
+    if (!found) {
+        return NotFound();
+    }
+    if (c->id == kSuperusersId) {
+        BASALT_TRY(auto n, store::CountRecords(tx, c, {}));
+        if (n <= 1) {
+            return InvalidArgument("You can't delete the only existing superuser.");
+        }
+    }
+    std::set<std::string> visited;
+    BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited));
+    if (c->IsAuth()) {
+        // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
+        const auto& d = tx.dialect();
+        for (const char* sys : {"_externalAuths", "_mfas", "_otps", "_authOrigins"}) {
+            if (plan.schema->Find(sys)) {
+                BASALT_TRY(auto n, tx.Exec("DELETE FROM " + d.QuoteIdent(sys) + " WHERE " + d.QuoteIdent("recordRef") +
+                                               " = " + d.Placeholder(1) + " AND " + d.QuoteIdent("collectionRef") +
+                                               " = " + d.Placeholder(2),
+                                           {plan.id, c->id}));
+                (void)n;
             }
-            if (!new_hash.empty()) {
-                rec.values["password"] = new_hash;
-            }
-            if (!new_hash.empty() || rec.GetString("email") != stored->GetString("email")) {
-                rec.values["tokenKey"] = RandomString(50);
-            }
         }
-        for (const auto& f : c->fields) {
-            if (f.type == FieldType::kAutodate && f.on_update) {
-                rec.values[f.name] = NowString();
-            }
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Result<std::optional<Record>> RecordService::Apply(store::Tx& tx, const WritePlan& plan) {
+    switch (plan.kind) {
+        case WritePlan::Kind::kCreate: {
+            BASALT_TRY(auto r, ApplyCreate(tx, plan));
+            return std::optional<Record>(std::move(r));
         }
-        // Validate everything but the stored password hash (validated as plain text above).
-        boost::json::object to_validate = rec.values;
-        if (c->IsAuth()) {
-            to_validate["password"] = "********";
+        case WritePlan::Kind::kUpdate: {
+            BASALT_TRY(auto r, ApplyUpdate(tx, plan));
+            return std::optional<Record>(std::move(r));
         }
-        schema::RecordValidationContext vctx;
-        vctx.old_id = std::string(stored->Id());
-        if (auto st = schema::ValidateRecord(*c, to_validate, false, vctx); !st) {
-            MergeErrors(errors, st.error().data);
-        }
-        if (c->IsAuth()) {
-            errors.erase("password");
-        }
-        return SaveChecked(tx, *s, std::move(rec), std::move(errors), false);
-    };
+        case WritePlan::Kind::kDelete: break;
+    }
+    BASALT_RETURN_IF_ERROR(ApplyDelete(tx, plan));
+    return std::optional<Record>{};
+}
+
+net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
+    BASALT_CO_TRY(WritePlan plan, co_await PrepareCreate(ctx, std::move(collection), std::move(body)));
+    auto unit = [&](store::Tx& tx) { return ApplyCreate(tx, plan); };
     auto written = co_await store_.Write(std::move(unit));
-    co_return co_await ExpandWritten(store_, s, ctx, std::move(written));
+    co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
+}
+
+net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
+                                                     std::string collection,
+                                                     std::string id,
+                                                     boost::json::object body) {
+    BASALT_CO_TRY(WritePlan plan, co_await PrepareUpdate(ctx, std::move(collection), std::move(id), std::move(body)));
+    auto unit = [&](store::Tx& tx) { return ApplyUpdate(tx, plan); };
+    auto written = co_await store_.Write(std::move(unit));
+    co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
 }
 
 net::awaitable<Status> RecordService::Delete(RequestCtx ctx, std::string collection, std::string id) {
-    schema::SchemaPtr s = registry_.Get();
-    const bool su = ctx.auth.IsSuperuser();
-    BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::delete_rule, true, su));
-    std::vector<filter::SqlExpr> where;
-    if (!su && !c->delete_rule->empty()) {
-        BASALT_CO_TRY(auto rule, internal::CompileRule(store_.dialect(), *c->delete_rule, ctx, *s, *c, c->name, 2));
-        where.push_back(std::move(rule));
-    }
-    auto unit = [&](store::Tx& tx) -> Status {
-        BASALT_TRY(auto found, store::FindRecord(tx, c, id, where));
-        if (!found) {
-            return NotFound();
-        }
-        if (c->id == kSuperusersId) {
-            BASALT_TRY(auto n, store::CountRecords(tx, c, {}));
-            if (n <= 1) {
-                return InvalidArgument("You can't delete the only existing superuser.");
-            }
-        }
-        std::set<std::string> visited;
-        BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *s, *found, 0, visited));
-        if (c->IsAuth()) {
-            // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
-            for (const char* sys : {"_externalAuths", "_mfas", "_otps", "_authOrigins"}) {
-                if (s->Find(sys)) {
-                    const auto& d = tx.dialect();
-                    BASALT_TRY(auto n, tx.Exec("DELETE FROM " + d.QuoteIdent(sys) + " WHERE " + d.QuoteIdent("recordRef") +
-                                                   " = " + d.Placeholder(1) + " AND " + d.QuoteIdent("collectionRef") +
-                                                   " = " + d.Placeholder(2),
-                                               {id, c->id}));
-                    (void)n;
-                }
-            }
-        }
-        return Ok();
-    };
+    BASALT_CO_TRY(WritePlan plan, co_await PrepareDelete(ctx, std::move(collection), std::move(id)));
+    auto unit = [&](store::Tx& tx) { return ApplyDelete(tx, plan); };
     co_return co_await store_.Write(std::move(unit));
 }
 

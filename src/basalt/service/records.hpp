@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/base/result.hpp"
+#include "basalt/filter/filter.hpp"
 #include "basalt/service/context.hpp"
 #include "basalt/store/store.hpp"
 
@@ -47,6 +48,24 @@ inline void NormalizePaging(ListParams& p) {
     p.per_page = std::min(p.per_page, kMaxPerPage);
 }
 
+/// A write prepared outside any transaction — preflight checks, assembly, validation, rule
+/// compilation, password hashing — and applied later inside one, alone or within a batch.
+struct WritePlan {
+    enum class Kind { kCreate, kUpdate, kDelete };
+    Kind kind = Kind::kCreate;
+    schema::SchemaPtr schema;
+    std::shared_ptr<const schema::Collection> collection;
+    std::string id;              // update/delete
+    schema::Record record;       // create: the assembled record
+    boost::json::object body;    // update: the submitted body
+    boost::json::object errors;  // create: field errors, reported after the create rule
+    bool superuser = false;
+    bool check_rule = false;
+    filter::SqlExpr rule;
+    std::string alias;     // create: the virtual row's alias the rule was compiled against
+    std::string new_hash;  // update: the new password hash
+};
+
 /// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
 /// executor) that outlive every request. Thread-safe: no mutable state of its own.
 class RecordService {
@@ -62,6 +81,17 @@ public:
                                                   std::string id,
                                                   boost::json::object body);
     net::awaitable<Status> Delete(RequestCtx ctx, std::string collection, std::string id);
+
+    net::awaitable<Result<WritePlan>> PrepareCreate(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<WritePlan>> PrepareUpdate(RequestCtx ctx,
+                                                    std::string collection,
+                                                    std::string id,
+                                                    boost::json::object body);
+    net::awaitable<Result<WritePlan>> PrepareDelete(RequestCtx ctx, std::string collection, std::string id);
+
+    /// Applies a prepared write inside the caller's transaction: the written record, or nullopt
+    /// for a delete.
+    static Result<std::optional<schema::Record>> Apply(store::Tx& tx, const WritePlan& plan);
 
     /// The first record whose `field` equals `value`, without any rule (CLI, internal use).
     net::awaitable<Result<std::optional<schema::Record>>> FindFirstByField(std::string collection,
