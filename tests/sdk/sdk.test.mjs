@@ -472,6 +472,29 @@ describe('PocketBase fixture', () => {
             (err) => err.status === 403);
     });
 
+    it('batch: all or nothing', async () => {
+        const pb = client(server.url);
+        const ok = pb.createBatch();
+        ok.collection('demo2').create({ title: 'sdk batch 1' });
+        ok.collection('demo2').upsert({ id: 'achvryl401bhse3', title: 'test2 upserted' });
+        const results = await ok.send();
+        assert.equal(results.length, 2);
+        assert.equal(results[0].status, 200);
+        assert.equal(results[0].body.title, 'sdk batch 1');
+        assert.equal(results[1].body.title, 'test2 upserted');
+
+        const bad = pb.createBatch();
+        bad.collection('demo2').create({ title: 'never stored' });
+        bad.collection('demo2').create({ title: '' });
+        await assert.rejects(bad.send(), (err) => {
+            assert.equal(err.status, 400);
+            assert.equal(err.response.data.requests['1'].code, 'batch_request_failed');
+            return true;
+        });
+        const found = await pb.collection('demo2').getList(1, 10, { filter: 'title = "never stored"' });
+        assert.equal(found.totalItems, 0);
+    });
+
     it('validation errors on the fixture', async () => {
         const pb = client(server.url);
         await expectValidation(pb.collection('demo2').create({}), 'title', 'validation_required');

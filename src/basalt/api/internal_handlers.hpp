@@ -28,6 +28,8 @@ net::awaitable<http::Response> ImportCollections(Services* s, http::Request& req
 net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req);
 net::awaitable<http::Response> DryRunView(Services* s, http::Request& req);
 
+net::awaitable<http::Response> Batch(Services* s, http::Request& req);
+
 net::awaitable<http::Response> AuthWithPassword(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthRefresh(Services* s, http::Request& req);
 

@@ -61,6 +61,10 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord));
     router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord));
 
+    http::RouteOptions batch_limits;
+    batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
+    router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);
+
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));
 

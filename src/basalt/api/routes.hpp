@@ -5,6 +5,7 @@
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
 #include "basalt/service/records.hpp"
+#include "basalt/service/settings.hpp"
 
 namespace basalt::api {
 
@@ -13,6 +14,7 @@ struct Services {
     service::RecordService* records = nullptr;
     service::CollectionService* collections = nullptr;
     service::AuthService* auth = nullptr;
+    service::SettingsService* settings = nullptr;
     service::SchemaRegistry* registry = nullptr;
 };
 

@@ -18,6 +18,7 @@
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
 #include "basalt/service/records.hpp"
+#include "basalt/service/settings.hpp"
 #include "basalt/store/sqlite/sqlite_store.hpp"
 
 namespace basalt::app {
@@ -58,12 +59,14 @@ public:
         records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor());
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, blocking_.get_executor());
+        settings_ = std::make_unique<service::SettingsService>(*store_);
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }
         services_.records = records_.get();
         services_.collections = collections_.get();
         services_.auth = auth_.get();
+        services_.settings = settings_.get();
         services_.registry = &registry_;
     }
 
@@ -100,6 +103,7 @@ private:
     std::unique_ptr<service::RecordService> records_;
     std::unique_ptr<service::CollectionService> collections_;
     std::unique_ptr<service::AuthService> auth_;
+    std::unique_ptr<service::SettingsService> settings_;
     api::Services services_;
 };
 

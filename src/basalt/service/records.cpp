@@ -698,4 +698,108 @@ net::awaitable<Status> RecordService::Delete(RequestCtx ctx, std::string collect
     co_return co_await store_.Write(std::move(unit));
 }
 
+net::awaitable<Result<BatchOutcome>> RecordService::Batch(RequestCtx ctx,
+                                                          std::vector<BatchAction> actions,
+                                                          std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    BatchOutcome out;
+    // Per action: the plan to apply; for an upsert also the update alternative, chosen inside
+    // the transaction (so an upsert sees records created earlier in the same batch).
+    std::vector<Result<WritePlan>> plans;
+    std::vector<std::optional<Result<WritePlan>>> upsert_updates;
+    std::vector<RequestCtx> contexts;
+    plans.reserve(actions.size());
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        BatchAction& a = actions[i];
+        RequestCtx item = ctx;
+        item.info.context = "batch";
+        item.info.method = a.method;
+        item.info.query = a.query;
+        for (auto& [k, v] : a.headers) {
+            item.info.headers[k] = v;
+        }
+        std::optional<Result<WritePlan>> alternative;
+        Result<WritePlan> plan = InvalidArgument("Unknown batch request action.");
+        switch (a.op) {
+            case BatchAction::Op::kCreate: plan = co_await PrepareCreate(item, a.collection, a.body); break;
+            case BatchAction::Op::kUpdate: plan = co_await PrepareUpdate(item, a.collection, a.id, a.body); break;
+            case BatchAction::Op::kDelete: plan = co_await PrepareDelete(item, a.collection, a.id); break;
+            case BatchAction::Op::kUpsert: {
+                // PUT .../records: update when body.id names an existing record, else create.
+                plan = co_await PrepareCreate(item, a.collection, a.body);
+                if (auto it = a.body.find("id"); it != a.body.end() && it->value().is_string() &&
+                                                 !it->value().get_string().empty()) {
+                    boost::json::object update_body = a.body;
+                    update_body.erase("id");
+                    alternative = co_await PrepareUpdate(item, a.collection,
+                                                         std::string(it->value().get_string()), update_body);
+                }
+                break;
+            }
+        }
+        if (!plan && !alternative) {
+            out.failed_index = i;
+            out.failure = plan.error();
+            co_return out;
+        }
+        plans.push_back(std::move(plan));
+        upsert_updates.push_back(std::move(alternative));
+        contexts.push_back(std::move(item));
+    }
+    std::optional<std::size_t> failed;
+    Error failure;
+    std::vector<schema::SchemaPtr> schemas(plans.size());
+    auto unit = [&](store::Tx& tx) -> Result<std::vector<std::optional<Record>>> {
+        std::vector<std::optional<Record>> results;
+        results.reserve(plans.size());
+        for (std::size_t i = 0; i < plans.size(); ++i) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                return InvalidArgument("Batch transaction timeout.");
+            }
+            const Result<WritePlan>* chosen = &plans[i];
+            if (upsert_updates[i] && *upsert_updates[i]) {
+                const WritePlan& up = **upsert_updates[i];
+                BASALT_TRY(auto existing, store::FindRecord(tx, up.collection, up.id));
+                if (existing) {
+                    chosen = &*upsert_updates[i];
+                }
+            }
+            if (!*chosen) {
+                failed = i;
+                failure = chosen->error();
+                return chosen->error();
+            }
+            schemas[i] = (*chosen)->schema;
+            auto r = Apply(tx, **chosen);
+            if (!r) {
+                failed = i;
+                failure = r.error();
+                return r.error();
+            }
+            results.push_back(std::move(*r));
+        }
+        return results;
+    };
+    auto written = co_await store_.Write(std::move(unit));
+    if (!written) {
+        if (failed) {
+            out.failed_index = failed;
+            out.failure = std::move(failure);
+            co_return out;
+        }
+        co_return written.error();
+    }
+    out.results = std::move(*written);
+    for (std::size_t i = 0; i < out.results.size(); ++i) {
+        if (out.results[i]) {
+            auto expanded = co_await ExpandWritten(store_, schemas[i], contexts[i], std::move(*out.results[i]));
+            if (!expanded) {
+                co_return expanded.error();
+            }
+            out.results[i] = std::move(*expanded);
+        }
+    }
+    co_return out;
+}
+
 }  // namespace basalt::service

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,26 @@ struct WritePlan {
     std::string new_hash;  // update: the new password hash
 };
 
+/// One sub-request of POST /api/batch, already matched to an action by the api layer.
+struct BatchAction {
+    enum class Op { kCreate, kUpdate, kDelete, kUpsert };
+    Op op = Op::kCreate;
+    std::string collection;
+    std::string id;  // update/delete
+    boost::json::object body;
+    std::string method;
+    std::map<std::string, std::string, std::less<>> query;    // the sub-request's own query
+    std::map<std::string, std::string, std::less<>> headers;  // normalized, overriding the parent's
+};
+
+/// The batch's results in request order (nullopt = deleted), or the index and error of the
+/// sub-request that failed (everything rolled back).
+struct BatchOutcome {
+    std::vector<std::optional<schema::Record>> results;
+    std::optional<std::size_t> failed_index;
+    Error failure;
+};
+
 /// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
 /// executor) that outlive every request. Thread-safe: no mutable state of its own.
 class RecordService {
@@ -88,6 +110,12 @@ public:
                                                     std::string id,
                                                     boost::json::object body);
     net::awaitable<Result<WritePlan>> PrepareDelete(RequestCtx ctx, std::string collection, std::string id);
+
+    /// Runs every action in one transaction, in order, with the parent's auth and each action's
+    /// own rules; `timeout` bounds the whole batch (400 "batch transaction timeout").
+    net::awaitable<Result<BatchOutcome>> Batch(RequestCtx ctx,
+                                              std::vector<BatchAction> actions,
+                                              std::chrono::milliseconds timeout);
 
     /// Applies a prepared write inside the caller's transaction: the written record, or nullopt
     /// for a delete.
