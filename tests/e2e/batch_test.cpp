@@ -98,3 +98,51 @@ INSTANTIATE_TEST_SUITE_P(Fixture,
 
 }  // namespace
 }  // namespace basalt::e2e
+
+namespace basalt::e2e {
+namespace {
+
+// GET/PATCH /api/settings: superusers only, secrets never returned, validation with nested
+// data, and the batch switch takes effect at once.
+TEST(Settings, PatchEnablesBatchAndHidesSecrets) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+    EXPECT_EQ(Send(server.port(), {.target = "/api/settings"}).status, 401);
+    EXPECT_EQ(Send(server.port(), {.target = "/api/settings", .headers = AuthHeader(kUserToken)}).status, 403);
+
+    HttpResponse bad = Send(server.port(), {.method = "PATCH",
+                                            .target = "/api/settings",
+                                            .headers = JsonHeaders(kSuperuserToken),
+                                            .body = R"({"meta":{"appName":""}})"});
+    EXPECT_EQ(bad.status, 400) << bad.body;
+    EXPECT_NE(bad.body.find(R"("meta":{"appName":{"code":"validation_required")"), std::string::npos) << bad.body;
+
+    HttpResponse wrong_type = Send(server.port(), {.method = "PATCH",
+                                                   .target = "/api/settings",
+                                                   .headers = JsonHeaders(kSuperuserToken),
+                                                   .body = R"({"batch":{"maxRequests":"many"}})"});
+    EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+
+    HttpResponse off = Send(server.port(), {.method = "PATCH",
+                                            .target = "/api/settings",
+                                            .headers = JsonHeaders(kSuperuserToken),
+                                            .body = R"({"batch":{"enabled":false},"smtp":{"password":"s3cret"}})"});
+    ASSERT_EQ(off.status, 200) << off.body;
+    EXPECT_EQ(off.body.find("s3cret"), std::string::npos);
+    EXPECT_EQ(off.body.find(R"("password")"), std::string::npos);
+    EXPECT_NE(off.body.find(R"("appName":"acme_test")"), std::string::npos) << off.body;
+
+    const std::string batch = R"({"requests":[{"method":"POST","url":"/api/collections/demo2/records","body":{"title":"via batch"}}]})";
+    EXPECT_EQ(Send(server.port(), {.method = "POST", .target = "/api/batch", .headers = JsonHeaders(), .body = batch}).status,
+              403);
+    Db db(server.db_path().string());
+    ASSERT_TRUE(db.ok()) << db.error();
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _params WHERE id='settings' AND json_extract(value,'$.smtp.password')='s3cret'"),
+              1);
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM _params WHERE id='settings' AND json_extract(value,'$.meta.appName')='acme_test'"),
+              1);
+}
+
+}  // namespace
+}  // namespace basalt::e2e

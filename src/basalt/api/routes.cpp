@@ -61,6 +61,9 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord));
     router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord));
 
+    router.Add(verb::get, "/api/settings", Bind(s, &GetSettings));
+    router.Add(verb::patch, "/api/settings", Bind(s, &UpdateSettings));
+
     http::RouteOptions batch_limits;
     batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
     router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);

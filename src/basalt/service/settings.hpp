@@ -16,9 +16,18 @@ public:
 
     boost::asio::awaitable<Result<boost::json::object>> Get();
 
+    /// PATCH /api/settings: merges `patch` onto the stored settings (objects merge key by key,
+    /// other values replace; a value of another type than the current one is refused), validates
+    /// and saves in one transaction; returns the new settings.
+    boost::asio::awaitable<Result<boost::json::object>> Update(boost::json::object patch);
+
 private:
     store::Store& store_;
 };
+
+/// The settings as the API shows them: secrets (smtp.password, s3.secret, backups.s3.secret)
+/// removed.
+boost::json::object PublicSettings(boost::json::object settings);
 
 /// settings[section][key] as an integer, `def` when absent or not a number.
 std::int64_t SettingInt(const boost::json::object& settings, std::string_view section, std::string_view key,
