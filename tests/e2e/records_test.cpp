@@ -424,3 +424,91 @@ INSTANTIATE_TEST_SUITE_P(Fixture,
 
 }  // namespace
 }  // namespace basalt::e2e
+
+namespace basalt::e2e {
+namespace {
+
+// manageRule (pocketbase-api.md §2.3.3-2.3.4, §3.1, §9.6) on the fixture's `nologin`
+// collection, whose manageRule is `@request.auth.collectionName = 'users'`.
+std::vector<Scenario> ManageScenarios() {
+    const std::string nologin = "/api/collections/nologin/records";
+    const std::string new_pw = R"({"password":"newpassword1","passwordConfirm":"newpassword1"})";
+    return {
+        {.name = "emails hidden from a guest unless emailVisibility",
+         .url = nologin + "?fields=id,email&sort=id",
+         .expected_content = {R"({"email":"test2@example.com","id":"phhq3wr65cap535"})"},
+         .not_expected_content = {"test@example.com", "test3@example.com"}},
+        {.name = "a manager sees every email",
+         .url = nologin + "?fields=id,email&sort=id",
+         .headers = AuthHeader(kUserToken),
+         .expected_content = {R"("email":"test@example.com")", R"("email":"test3@example.com")"}},
+        {.name = "a non manager cannot verify",
+         .method = "PATCH",
+         .url = nologin + "/dc49k6jgejn40h3",
+         .headers = JsonHeaders(kClientToken),
+         .body = R"({"verified":true})",
+         .expected_status = 400,
+         .expected_content = {R"("verified":{"code":"validation_values_mismatch")"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT verified FROM nologin WHERE id='dc49k6jgejn40h3'"), 0); }},
+        {.name = "a manager verifies",
+         .method = "PATCH",
+         .url = nologin + "/dc49k6jgejn40h3",
+         .headers = JsonHeaders(kUserToken),
+         .body = R"({"verified":true})",
+         .expected_content = {R"("verified":true)", R"("email":"test@example.com")"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT verified FROM nologin WHERE id='dc49k6jgejn40h3'"), 1); }},
+        {.name = "a password change needs oldPassword from a non manager",
+         .method = "PATCH",
+         .url = nologin + "/phhq3wr65cap535",
+         .headers = JsonHeaders(),
+         .body = new_pw,
+         .expected_status = 400,
+         .expected_content = {R"("oldPassword":{"code":"validation_invalid_old_password")"}},
+        {.name = "a manager changes a password without oldPassword",
+         .method = "PATCH",
+         .url = nologin + "/phhq3wr65cap535",
+         .headers = JsonHeaders(kUserToken),
+         .body = new_pw,
+         .fresh = true,
+         .after =
+             [](Db& db) {
+                 // A new bcrypt hash, and a new tokenKey (every earlier token is invalid).
+                 EXPECT_EQ(db.QueryInt("SELECT count(*) FROM nologin WHERE id='phhq3wr65cap535' AND "
+                                       "password LIKE '$2a$%' AND "
+                                       "password != '$2a$13$ldkBOjQbXIXP3.xvJ8AXJep5I3kMzmXWu7wC75mP5RN4qK7mwQIK.' AND "
+                                       "tokenKey != '9Bsj2ogZ5b0Q3daAKZ5ZZrUuVb7lWHO0YDD4d5TbPCLfYE3COY'"),
+                           1);
+             }},
+        {.name = "a guest cannot create a verified record",
+         .method = "POST",
+         .url = nologin,
+         .headers = JsonHeaders(),
+         .body = R"({"email":"n1@example.com","password":"12345678","passwordConfirm":"12345678","verified":true})",
+         .expected_status = 400,
+         .expected_content = {R"("verified":{"code":"validation_values_mismatch")"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT count(*) FROM nologin"), 3); }},
+        {.name = "a manager creates a verified record",
+         .method = "POST",
+         .url = nologin,
+         .headers = JsonHeaders(kUserToken),
+         .body = R"({"email":"n2@example.com","password":"12345678","passwordConfirm":"12345678","verified":true})",
+         .expected_content = {R"("verified":true)", R"("email":"n2@example.com")"},
+         .fresh = true,
+         .after = [](Db& db) { EXPECT_EQ(db.QueryInt("SELECT verified FROM nologin WHERE email='n2@example.com'"), 1); }},
+    };
+}
+
+class ManageRule : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(ManageRule, Scenario) { RunScenarioWithServer(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Fixture,
+                         ManageRule,
+                         ::testing::ValuesIn(ManageScenarios()),
+                         [](const auto& p) { return ScenarioName(p.param); });
+
+}  // namespace
+}  // namespace basalt::e2e

@@ -150,6 +150,9 @@ struct Record {
     /// "expand" when `expand_requested` (as {} when nothing resolved).
     std::map<std::string, Expanded, std::less<>> expand;
     bool expand_requested = false;
+    /// Request-scoped: the requester satisfies the auth collection's manageRule for this record
+    /// (sees its email, may change its email/verified/password).
+    bool managed = false;
 
     std::string_view Id() const;
     std::string GetString(std::string_view field) const;  // "" when absent or not a string

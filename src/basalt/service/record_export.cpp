@@ -11,7 +11,7 @@ namespace basalt::service {
 ExportOptions ExportOptionsFor(const Auth& viewer, const schema::Record& r) {
     ExportOptions o;
     o.show_hidden = viewer.IsSuperuser();
-    o.show_email = viewer.IsSuperuser() ||
+    o.show_email = viewer.IsSuperuser() || r.managed ||
                    (viewer.record && viewer.record->collection->id == r.collection->id &&
                     viewer.record->Id() == r.Id());
     return o;

@@ -203,6 +203,55 @@ Result<CollectionPtr> Preflight(const schema::Schema& s, const std::string& name
     return c;
 }
 
+/// The manageRule compiled for the requester, when it can grant anything (auth collection,
+/// authenticated non-superuser, non-empty rule).
+Result<std::optional<filter::SqlExpr>> ManageRuleFor(const filter::Dialect& d, const RequestCtx& ctx,
+                                                     const schema::Schema& s, const Collection& c,
+                                                     const std::string& alias, std::size_t first_param) {
+    if (!c.IsAuth() || ctx.auth.IsGuest() || ctx.auth.IsSuperuser()) {
+        return std::optional<filter::SqlExpr>{};
+    }
+    std::optional<std::string> rule = c.ManageRule();
+    if (!rule || rule->empty()) {
+        return std::optional<filter::SqlExpr>{};
+    }
+    BASALT_TRY(auto expr, internal::CompileRule(d, *rule, ctx, s, c, alias, first_param));
+    return std::optional<filter::SqlExpr>(std::move(expr));
+}
+
+/// Marks the records the requester manages (one query for the whole page).
+Status MarkManaged(store::Tx& tx, const schema::Schema& s, const RequestCtx& ctx, const CollectionPtr& c,
+                   std::vector<Record>& records) {
+    if (records.empty()) {
+        return Ok();
+    }
+    const auto& d = tx.dialect();
+    std::vector<std::string> ids;
+    ids.reserve(records.size());
+    filter::SqlExpr in;
+    in.sql = d.QuoteIdent(c->name) + "." + d.QuoteIdent("id") + " IN (";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        in.sql += (i != 0 ? ", " : "") + d.Placeholder(i + 1);
+        in.params.emplace_back(std::string(records[i].Id()));
+    }
+    in.sql += ")";
+    BASALT_TRY(auto rule, ManageRuleFor(d, ctx, s, *c, c->name, records.size() + 1));
+    if (!rule) {
+        return Ok();
+    }
+    store::RecordQuery q;
+    q.where = {std::move(in), std::move(*rule)};
+    BASALT_TRY(auto managed, store::SelectRecords(tx, c, q));
+    std::set<std::string> managed_ids;
+    for (const auto& m : managed) {
+        managed_ids.emplace(m.Id());
+    }
+    for (auto& r : records) {
+        r.managed = managed_ids.contains(std::string(r.Id()));
+    }
+    return Ok();
+}
+
 /// The end of every record write: relation targets must exist, then insert or update, with
 /// unique violations reported as validation_not_unique. `errors` holds earlier field errors.
 Result<Record> SaveChecked(store::Tx& tx, const schema::Schema& s, Record rec, boost::json::object errors, bool create) {
@@ -326,6 +375,7 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
         out.page = p.page;
         out.per_page = p.per_page;
         BASALT_TRY(out.items, store::SelectRecords(tx, c, q));
+        BASALT_RETURN_IF_ERROR(MarkManaged(tx, *s, ctx, c, out.items));
         BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, out.items, tree));
         if (!p.skip_total) {
             BASALT_TRY(out.total_items, store::CountRecords(tx, c, q.where));
@@ -348,8 +398,9 @@ net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string c
     const internal::ExpandTree tree = ExpandOf(ctx);
     auto unit = [&](store::Tx& tx) -> Result<std::optional<Record>> {
         BASALT_TRY(auto found, store::FindRecord(tx, c, id, where));
-        if (found && !tree.children.empty()) {
+        if (found) {
             std::vector<Record> one{std::move(*found)};
+            BASALT_RETURN_IF_ERROR(MarkManaged(tx, *s, ctx, c, one));
             BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, one, tree));
             found = std::move(one.front());
         }
@@ -436,9 +487,9 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
         pw = TakePasswordInput(body);
         ValidatePassword(*c, pw, true, errors);
         if (!su) {
-            // `verified` may only be set by superusers (managers: issue #3).
+            // `verified` may only be set by superusers and managers (decided on the virtual row).
             if (auto it = body.find("verified"); it != body.end() && it->value().is_bool() && it->value().get_bool()) {
-                errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
+                plan.verify_by_manage = true;
             }
             rec.values["verified"] = false;
         }
@@ -459,10 +510,18 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
         }
     }
     plan.check_rule = !su && c->create_rule && !c->create_rule->empty();
+    plan.alias = c->name + "__pb_create__" + RandomString(6, kAlphabetLowerNum);
+    if (plan.verify_by_manage) {
+        BASALT_CO_TRY(plan.manage_rule, ManageRuleFor(store_.dialect(), ctx, s, *c, plan.alias,
+                                                      store::VirtualRowParamCount(rec) + 1));
+        if (!plan.manage_rule) {
+            plan.verify_by_manage = false;
+            errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
+        }
+    }
     if (!errors.empty() && !plan.check_rule) {
         co_return FailedRecord(true, std::move(errors));
     }
-    plan.alias = c->name + "__pb_create__" + RandomString(6, kAlphabetLowerNum);
     if (plan.check_rule) {
         ctx.info.body = body;
         BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->create_rule, ctx, s, *c, plan.alias,
@@ -495,6 +554,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
         ctx.info.body = body;
         BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->update_rule, ctx, s, *c, c->name, 2));
     }
+    BASALT_CO_TRY(plan.manage_rule, ManageRuleFor(store_.dialect(), ctx, s, *c, c->name, 2));
     PasswordInput pw;
     if (c->IsAuth()) {
         pw = TakePasswordInput(body);
@@ -511,7 +571,13 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
         }
         boost::json::object errors;
         ValidatePassword(*c, pw, false, errors);
-        if (!su && errors.empty()) {
+        bool manager = false;
+        if (!su && plan.manage_rule) {
+            auto check = [&](store::Tx& tx) { return store::FindRecord(tx, c, id, {*plan.manage_rule}); };
+            BASALT_CO_TRY(auto managed, co_await store_.Read(std::move(check)));
+            manager = managed.has_value();
+        }
+        if (!su && !manager && errors.empty()) {
             std::string hash = stored->GetString("password");
             std::string old = pw.old;
             auto verify_fn = [old, hash] { return auth::VerifyPassword(old, hash); };
@@ -563,6 +629,17 @@ Result<Record> ApplyCreate(store::Tx& tx, const WritePlan& plan) {
     if (!plan.errors.empty()) {
         return FailedRecord(true, plan.errors);
     }
+    if (plan.verify_by_manage) {
+        Record virt = plan.record;  // verified stays false in the rule's view of the row
+        BASALT_TRY(bool manager, store::VirtualRowMatches(tx, virt, plan.alias, *plan.manage_rule));
+        if (!manager) {
+            return FailedRecord(true, {{"verified", FieldError("validation_values_mismatch", "Values don't match.")}});
+        }
+        Record rec = plan.record;
+        rec.values["verified"] = true;
+        rec.managed = true;
+        return SaveChecked(tx, *plan.schema, std::move(rec), {}, true);
+    }
     return SaveChecked(tx, *plan.schema, plan.record, {}, true);
 }
 
@@ -579,7 +656,13 @@ Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
             return NotFound();
         }
     }
+    bool manager = su;
+    if (!su && plan.manage_rule) {
+        BASALT_TRY(auto managed, store::FindRecord(tx, c, plan.id, {*plan.manage_rule}));
+        manager = managed.has_value();
+    }
     Record rec = *stored;
+    rec.managed = manager && !su;
     boost::json::object clean = SanitizeBody(*c, plan.body, su);
     clean.erase("id");
     boost::json::object errors;
@@ -587,7 +670,7 @@ Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
         MergeErrors(errors, st.error().data);
     }
     if (c->IsAuth()) {
-        if (!su) {
+        if (!manager) {
             if (auto it = clean.find("verified"); it != clean.end() && rec.values["verified"] != stored->values["verified"]) {
                 errors["verified"] = FieldError("validation_values_mismatch", "Values don't match.");
             }

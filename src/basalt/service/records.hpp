@@ -66,6 +66,9 @@ struct WritePlan {
     filter::SqlExpr rule;
     std::string alias;     // create: the virtual row's alias the rule was compiled against
     std::string new_hash;  // update: the new password hash
+    /// Auth collections: the requester's manageRule (create: against `alias`), when it applies.
+    std::optional<filter::SqlExpr> manage_rule;
+    bool verify_by_manage = false;  // create: `verified` was asked for; allowed if a manager
 };
 
 /// One sub-request of POST /api/batch, already matched to an action by the api layer.
