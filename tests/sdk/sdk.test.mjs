@@ -399,6 +399,63 @@ describe('empty data dir', () => {
         await expectStatus(pb.collections.getOne('items'), 404);
         await expectStatus(pb.collection('items').getList(), 404);
     });
+
+    // Row-level security through rules only: two users and a guest see exactly what the rules
+    // allow, with PocketBase's outcomes (list filters, view/update/delete 404, create 400).
+    it('rules: two users and a guest', async () => {
+        const owner = 'owner = @request.auth.id';
+        await pb.collections.create({
+            name: 'notes', type: 'base',
+            listRule: owner, viewRule: owner, updateRule: owner, deleteRule: owner,
+            createRule: `@request.auth.id != "" && ${owner}`,
+            fields: [
+                { name: 'text', type: 'text', required: true },
+                { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1, required: true },
+            ],
+        });
+        const login = async (email) => {
+            await client(server.url).collection('users').create({ email, password: 'user-pass-123', passwordConfirm: 'user-pass-123' });
+            const c = client(server.url);
+            await c.collection('users').authWithPassword(email, 'user-pass-123');
+            return c;
+        };
+        const alice = await login('alice@example.com');
+        const bob = await login('bob@example.com');
+        const guest = client(server.url);
+        const aliceId = alice.authStore.record.id;
+        const bobId = bob.authStore.record.id;
+
+        const a1 = await alice.collection('notes').create({ text: 'alice 1', owner: aliceId });
+        await alice.collection('notes').create({ text: 'alice 2', owner: aliceId });
+        const b1 = await bob.collection('notes').create({ text: 'bob 1', owner: bobId });
+        // Creating a note for someone else fails the create rule: 400 with no field data.
+        await assert.rejects(alice.collection('notes').create({ text: 'forged', owner: bobId }), (err) => {
+            assert.equal(err.status, 400);
+            assert.deepEqual(err.response.data, {});
+            return true;
+        });
+        await expectStatus(guest.collection('notes').create({ text: 'anon', owner: aliceId }), 400);
+
+        assert.deepEqual((await alice.collection('notes').getFullList({ sort: 'text' })).map((n) => n.text), ['alice 1', 'alice 2']);
+        assert.deepEqual((await bob.collection('notes').getFullList()).map((n) => n.text), ['bob 1']);
+        const guestList = await guest.collection('notes').getList();
+        assert.equal(guestList.totalItems, 0);
+        // A filter cannot widen what the rule allows.
+        assert.equal((await bob.collection('notes').getList(1, 10, { filter: `owner = "${aliceId}"` })).totalItems, 0);
+
+        await expectStatus(bob.collection('notes').getOne(a1.id), 404);
+        await expectStatus(bob.collection('notes').update(a1.id, { text: 'hacked' }), 404);
+        await expectStatus(bob.collection('notes').delete(a1.id), 404);
+        await expectStatus(guest.collection('notes').getOne(b1.id), 404);
+        assert.equal((await alice.collection('notes').getOne(a1.id)).text, 'alice 1');
+
+        const updated = await bob.collection('notes').update(b1.id, { text: 'bob 1 edited' });
+        assert.equal(updated.text, 'bob 1 edited');
+        assert.equal(await alice.collection('notes').delete(a1.id), true);
+        // The superuser sees everything.
+        const all = await pb.collection('notes').getFullList({ sort: 'text' });
+        assert.deepEqual(all.map((n) => n.text), ['alice 2', 'bob 1 edited']);
+    });
 });
 
 describe('PocketBase fixture', () => {
