@@ -23,23 +23,11 @@ net::awaitable<http::Response> ListCollections(Services* s, http::Request& req) 
     if (auto e = RequireSuperuser(req)) {
         co_return ErrorResponse(*e);
     }
-    service::ListParams p;
-    bool bad = false;
-    if (auto v = IntQuery(req, "page", bad)) {
-        p.page = *v;
+    auto p = ParseListParams(req);
+    if (!p) {
+        co_return ErrorResponse(p.error());
     }
-    if (auto v = IntQuery(req, "perPage", bad)) {
-        p.per_page = *v;
-    }
-    if (auto v = req.Query("skipTotal"); v && !v->empty() && !ParseGoBool(*v, p.skip_total)) {
-        bad = true;
-    }
-    if (bad) {
-        co_return ErrorResponse(InvalidArgument("Invalid query parameters."));
-    }
-    p.filter = std::string(req.Query("filter").value_or(""));
-    p.sort = std::string(req.Query("sort").value_or(""));
-    auto r = co_await s->collections->List(MakeCtx(req), std::move(p));
+    auto r = co_await s->collections->List(MakeCtx(req), std::move(*p));
     if (!r) {
         co_return ErrorResponse(r.error());
     }

@@ -57,6 +57,32 @@ std::optional<Error> RequireSuperuser(const http::Request& req) {
     return std::nullopt;
 }
 
+Result<service::ListParams> ParseListParams(const http::Request& req) {
+    service::ListParams p;
+    bool bad = false;
+    if (auto v = IntQuery(req, "page", bad)) {
+        p.page = *v;
+    }
+    if (auto v = IntQuery(req, "perPage", bad)) {
+        p.per_page = *v;
+    }
+    if (bad) {
+        return InvalidArgument("Invalid pagination parameters.");
+    }
+    if (auto v = req.Query("skipTotal"); v && !v->empty()) {
+        if (!ParseGoBool(*v, p.skip_total)) {
+            return InvalidArgument("Invalid skipTotal parameter.");
+        }
+    }
+    if (auto v = req.Query("filter")) {
+        p.filter = std::string(*v);
+    }
+    if (auto v = req.Query("sort")) {
+        p.sort = std::string(*v);
+    }
+    return p;
+}
+
 std::optional<std::int64_t> IntQuery(const http::Request& req, std::string_view key, bool& bad) {
     auto v = req.Query(key);
     if (!v || v->empty()) {

@@ -9,6 +9,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/base/json.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/records.hpp"
 
 namespace basalt::api::internal {
 
@@ -27,6 +28,9 @@ boost::json::object ListEnvelope(boost::json::array items, std::int64_t page, st
 
 /// Guard: guest -> 401, non-superuser -> 403.
 std::optional<Error> RequireSuperuser(const http::Request& req);
+
+/// page, perPage, skipTotal, filter and sort of a list request (400 when malformed).
+Result<service::ListParams> ParseListParams(const http::Request& req);
 
 /// Parses an integer query parameter; nullopt with `bad` = true when malformed.
 std::optional<std::int64_t> IntQuery(const http::Request& req, std::string_view key, bool& bad);

@@ -24,31 +24,6 @@ http::Response RecordResponse(const http::Request& req, const schema::Record& r)
     return http::Response::Json(200, std::move(body));
 }
 
-Result<service::ListParams> ParseListParams(const http::Request& req) {
-    service::ListParams p;
-    bool bad = false;
-    if (auto v = IntQuery(req, "page", bad)) {
-        p.page = *v;
-    }
-    if (auto v = IntQuery(req, "perPage", bad)) {
-        p.per_page = *v;
-    }
-    if (bad) {
-        return InvalidArgument("Invalid pagination parameters.");
-    }
-    if (auto v = req.Query("skipTotal"); v && !v->empty()) {
-        if (!ParseGoBool(*v, p.skip_total)) {
-            return InvalidArgument("Invalid skipTotal parameter.");
-        }
-    }
-    if (auto v = req.Query("filter")) {
-        p.filter = std::string(*v);
-    }
-    if (auto v = req.Query("sort")) {
-        p.sort = std::string(*v);
-    }
-    return p;
-}
 
 }  // namespace
 

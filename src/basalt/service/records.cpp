@@ -256,6 +256,18 @@ Status MarkManaged(store::Tx& tx, const schema::Schema& s, const RequestCtx& ctx
     return Ok();
 }
 
+/// The common start of every prepared write: the schema snapshot, the requester's powers and
+/// PocketBase's preflight checks for the action's rule.
+Result<WritePlan> StartPlan(WritePlan::Kind kind, const RequestCtx& ctx, schema::SchemaPtr schema,
+                            const std::string& collection, RuleField rule) {
+    WritePlan plan;
+    plan.kind = kind;
+    plan.schema = std::move(schema);
+    plan.superuser = ctx.auth.IsSuperuser();
+    BASALT_TRY(plan.collection, Preflight(*plan.schema, collection, rule, true, plan.superuser));
+    return plan;
+}
+
 /// The end of every record write: relation targets must exist, then insert or update, with
 /// unique violations reported as validation_not_unique. `errors` holds earlier field errors.
 Result<Record> SaveChecked(store::Tx& tx, const schema::Schema& s, Record rec, boost::json::object errors, bool create) {
@@ -452,14 +464,11 @@ net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(st
 net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
                                                                std::string collection,
                                                                boost::json::object body) {
-    WritePlan plan;
-    plan.kind = WritePlan::Kind::kCreate;
-    plan.schema = registry_.Get();
+    BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kCreate, ctx, registry_.Get(), collection,
+                                            &Collection::create_rule));
     const schema::Schema& s = *plan.schema;
-    const bool su = ctx.auth.IsSuperuser();
-    plan.superuser = su;
-    BASALT_CO_TRY(CollectionPtr c, Preflight(s, collection, &Collection::create_rule, true, su));
-    plan.collection = c;
+    const bool su = plan.superuser;
+    const CollectionPtr c = plan.collection;
 
     // Assemble the new record: zero values, then the submitted data (with modifiers), then
     // generated values.
@@ -544,14 +553,11 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
                                                                std::string collection,
                                                                std::string id,
                                                                boost::json::object body) {
-    WritePlan plan;
-    plan.kind = WritePlan::Kind::kUpdate;
-    plan.schema = registry_.Get();
+    BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kUpdate, ctx, registry_.Get(), collection,
+                                            &Collection::update_rule));
     const schema::Schema& s = *plan.schema;
-    const bool su = ctx.auth.IsSuperuser();
-    plan.superuser = su;
-    BASALT_CO_TRY(CollectionPtr c, Preflight(s, collection, &Collection::update_rule, true, su));
-    plan.collection = c;
+    const bool su = plan.superuser;
+    const CollectionPtr c = plan.collection;
     plan.id = id;
     plan.check_rule = !su && !c->update_rule->empty();
     if (plan.check_rule) {
@@ -603,13 +609,10 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
 }
 
 net::awaitable<Result<WritePlan>> RecordService::PrepareDelete(RequestCtx ctx, std::string collection, std::string id) {
-    WritePlan plan;
-    plan.kind = WritePlan::Kind::kDelete;
-    plan.schema = registry_.Get();
-    const bool su = ctx.auth.IsSuperuser();
-    plan.superuser = su;
-    BASALT_CO_TRY(CollectionPtr c, Preflight(*plan.schema, collection, &Collection::delete_rule, true, su));
-    plan.collection = c;
+    BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kDelete, ctx, registry_.Get(), collection,
+                                            &Collection::delete_rule));
+    const bool su = plan.superuser;
+    const CollectionPtr c = plan.collection;
     plan.id = id;
     plan.check_rule = !su && !c->delete_rule->empty();
     if (plan.check_rule) {
