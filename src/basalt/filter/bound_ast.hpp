@@ -19,6 +19,9 @@ namespace basalt::filter {
 struct SqlFragment {
     std::string sql;
     SqlParams params;
+    /// The same predicate with the same parameters, for ordered and limited scans: a semi-join
+    /// that must not drive the scan through the outer column's index (empty = same as `sql`).
+    std::string ordered_sql;
 };
 
 inline constexpr char kParamMarker = '\x01';

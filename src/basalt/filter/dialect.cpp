@@ -58,6 +58,7 @@ public:
 
     std::string_view LikeKeyword() const override { return "LIKE"; }
 
+    std::string WithoutIndex(std::string_view operand) const override { return "+" + std::string(operand); }
     std::string RandomExpr() const override { return "RANDOM()"; }
 
     std::string RowIdExpr(std::string_view quoted_alias) const override {
@@ -121,6 +122,7 @@ public:
 
     std::string_view LikeKeyword() const override { return "ILIKE"; }
 
+    std::string WithoutIndex(std::string_view operand) const override { return std::string(operand); }
     std::string RandomExpr() const override { return "RANDOM()"; }
 
     std::string RowIdExpr(std::string_view quoted_alias) const override {

@@ -46,6 +46,10 @@ public:
 
     /// The physical row id of a table alias ("alias".rowid for SQLite, ctid for PostgreSQL).
     virtual std::string RowIdExpr(std::string_view quoted_alias) const = 0;
+
+    /// `operand` written so that the planner does not drive the scan through an index on it
+    /// (SQLite's unary `+`); for planners that cost subqueries themselves, `operand` unchanged.
+    virtual std::string WithoutIndex(std::string_view operand) const = 0;
 };
 
 const Dialect& SqliteDialect();

@@ -43,7 +43,7 @@ Result<SqlFragment> CompileFragment(std::string_view expr,
     Binder binder(opts, dialect, depth, alias_prefix);
     BASALT_TRY(auto root, binder.BindExpr(*tree));
     BoundFilter bound = binder.Finish(std::move(root));
-    return GenerateFilter(bound, dialect, MainAlias(opts, dialect));
+    return GenerateFilter(bound, dialect, MainAlias(opts, dialect), opts.decorrelate);
 }
 
 }  // namespace internal
@@ -53,7 +53,11 @@ Result<SqlExpr> CompileFilter(std::string_view expr, const CompileOptions& opts,
         return InvalidArgument("filter is too long (max " + std::to_string(opts.max_length) + " characters)");
     }
     BASALT_TRY(auto frag, internal::CompileFragment(expr, opts, d, 0, std::string(kFilterAliasPrefix)));
-    return SqlExpr{RenderPlaceholders(frag.sql, d, opts.first_param_index), std::move(frag.params)};
+    SqlExpr out{RenderPlaceholders(frag.sql, d, opts.first_param_index), std::move(frag.params), {}};
+    if (!frag.ordered_sql.empty()) {
+        out.ordered_sql = RenderPlaceholders(frag.ordered_sql, d, opts.first_param_index);
+    }
+    return out;
 }
 
 Result<SqlExpr> CompileSort(std::string_view sort, const CompileOptions& opts, const Dialect& d) {

@@ -38,6 +38,7 @@ struct CompileOptions {
     std::size_t max_length = 3500;                      // 0 = unlimited (rules)
     std::size_t max_expressions = 200;
     std::size_t first_param_index = 1;                  // PostgreSQL $n numbering starts here
+    bool decorrelate = true;  // relation hops as uncorrelated `col IN (SELECT …)` where equivalent
 };
 
 /// A boolean SQL expression (for WHERE) with its parameters, in placeholder order. Relation paths
@@ -46,6 +47,11 @@ struct CompileOptions {
 struct SqlExpr {
     std::string sql;
     SqlParams params;
+    /// Set when the filter became a semi-join (`r.author IN (SELECT …)`): the same predicate
+    /// and parameters written so the scan is not driven by the index on `r.author`. Counting and
+    /// selective pages want `sql` (index lookups, then a small sort); pages over many matches
+    /// want this one (walk the ORDER BY index, probe the materialized set, stop at LIMIT).
+    std::string ordered_sql;
 };
 
 /// Compiles a filter or rule expression. Errors are kInvalidArgument with a client-safe message.

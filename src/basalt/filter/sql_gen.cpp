@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -96,8 +97,8 @@ void CollectGuards(const BoundValue& v, std::vector<BoundValuePtr>& out) {
 
 class Generator {
 public:
-    Generator(const BoundFilter& f, const Dialect& d, std::string main_alias)
-        : f_(f), d_(d), main_alias_(std::move(main_alias)) {}
+    Generator(const BoundFilter& f, const Dialect& d, std::string main_alias, bool decorrelate = false)
+        : f_(f), d_(d), main_alias_(std::move(main_alias)), decorrelate_(decorrelate) {}
 
     SqlFragment Filter() {
         if (!f_.root) {
@@ -107,6 +108,9 @@ public:
         SqlFragment body = Expr(*f_.root, shared);
         if (shared.empty()) {
             return body;
+        }
+        if (auto semi = decorrelate_ ? SemiJoin(shared, body) : std::nullopt) {
+            return std::move(*semi);
         }
         return "EXISTS (SELECT 1 FROM " + From(shared) + " WHERE " + body + ")";
     }
@@ -217,6 +221,128 @@ private:
         return out;
     }
 
+    // Decorrelation. When every join the filter shares hangs off one first hop — a single
+    // relation (`author.…`) or a single back-relation (`comments_via_post.…`) — and the filter
+    // cannot hold while that hop finds no row, the correlated
+    //   EXISTS (SELECT 1 FROM root LEFT JOIN t AS j0 ON j0.id = r.author AND rule0 … WHERE body)
+    // equals the uncorrelated semi-join
+    //   r.author IN (SELECT j0.id FROM t AS j0 … WHERE (rule0) AND body)
+    // which the database evaluates once per query instead of once per row, and which can drive
+    // an index on r.author (counts over large tables). NULL-tolerant comparisons (PocketBase's
+    // COALESCE forms, IS, IS NOT) can hold on a missing row, so they keep the EXISTS form.
+    std::optional<SqlFragment> SemiJoin(const std::set<int>& shared, const SqlFragment& body) {
+        std::set<int> all;
+        for (int id : shared) {
+            const auto& chain = f_.joins[static_cast<std::size_t>(id)].chain;
+            all.insert(chain.begin(), chain.end());
+        }
+        const int head = *all.begin();
+        const BoundJoin& first = f_.joins[static_cast<std::size_t>(head)];
+        if (first.kind != BoundJoin::Kind::kTable || first.chain.size() != 1 || !first.on_value ||
+            (first.on != BoundJoin::On::kIdEquals && first.on != BoundJoin::On::kBackSingle)) {
+            return std::nullopt;
+        }
+        const BoundValue& outer = *first.on_value;
+        if (outer.kind != ValueKind::kColumn || outer.source != kMainSource || outer.multi) {
+            return std::nullopt;
+        }
+        for (int id : all) {
+            if (f_.joins[static_cast<std::size_t>(id)].chain.front() != head) {
+                return std::nullopt;  // a second independent hop (or an @collection join)
+            }
+        }
+        if (!Uncorrelated(*f_.root) || !NullRejecting(*f_.root)) {
+            return std::nullopt;
+        }
+        const std::string alias = d_.QuoteIdent(JoinAlias(f_.alias_prefix, head));
+        const std::string key = first.on == BoundJoin::On::kIdEquals ? "id" : first.back_field;
+        SqlFragment sub = Text(" IN (SELECT " + alias + "." + d_.QuoteIdent(key) + " FROM " +
+                               d_.QuoteIdent(first.table) + " AS " + alias);
+        for (int id : all) {
+            if (id != head) {
+                sub += JoinClause(f_.joins[static_cast<std::size_t>(id)]);
+            }
+        }
+        sub += " WHERE ";
+        if (first.rule) {
+            sub += "(" + *first.rule + ") AND ";
+        }
+        sub += body + ")";
+        const SqlFragment column = Value(outer);  // a plain column: no parameters
+        SqlFragment out = column + sub;
+        out.ordered_sql = d_.WithoutIndex(column.sql) + sub.sql;
+        return out;
+    }
+
+    // True when no operand reads the main table (the subquery can run on its own) and no
+    // comparison needed its own correlated NOT EXISTS (plain operators on multi values).
+    static bool Uncorrelated(const BoundExpr& e) {
+        if (e.kind != BoundExpr::Kind::kCompare) {
+            return std::all_of(e.children.begin(), e.children.end(),
+                               [](const BoundExprPtr& c) { return Uncorrelated(*c); });
+        }
+        if (!e.any && (e.lhs->multi || e.rhs->multi)) {
+            return false;
+        }
+        return !ReadsMain(*e.lhs) && !ReadsMain(*e.rhs);
+    }
+
+    static bool ReadsMain(const BoundValue& v) {
+        if ((v.kind == ValueKind::kColumn && v.source == kMainSource) || v.kind == ValueKind::kRowId) {
+            return true;
+        }
+        if (v.guard && ReadsMain(*v.guard)) {
+            return true;
+        }
+        return std::any_of(v.args.begin(), v.args.end(), [](const BoundValuePtr& a) { return ReadsMain(*a); });
+    }
+
+    // True when the expression cannot be true while every joined column is NULL.
+    static bool NullRejecting(const BoundExpr& e) {
+        switch (e.kind) {
+            case BoundExpr::Kind::kAnd:
+                return std::any_of(e.children.begin(), e.children.end(),
+                                   [](const BoundExprPtr& c) { return NullRejecting(*c); });
+            case BoundExpr::Kind::kOr:
+                return !e.children.empty() &&
+                       std::all_of(e.children.begin(), e.children.end(),
+                                   [](const BoundExprPtr& c) { return NullRejecting(*c); });
+            case BoundExpr::Kind::kCompare:
+                break;
+        }
+        const BoundValue& l = *e.lhs;
+        const BoundValue& r = *e.rhs;
+        switch (e.op) {
+            case ast::CompareOp::kEq:
+                // Only the plain `col = ?` form of Equal (a known non-empty value on one side).
+                return !l.no_coalesce && !r.no_coalesce &&
+                       ((IsKnownNonEmpty(r) && StrictJoinValue(l)) || (IsKnownNonEmpty(l) && StrictJoinValue(r)));
+            case ast::CompareOp::kNeq:
+                return false;
+            case ast::CompareOp::kLike:
+            case ast::CompareOp::kNotLike:
+                return StrictJoinValue(l);
+            case ast::CompareOp::kLt:
+            case ast::CompareOp::kLte:
+            case ast::CompareOp::kGt:
+            case ast::CompareOp::kGte:
+                return StrictJoinValue(l) || StrictJoinValue(r);
+        }
+        return false;
+    }
+
+    // A value that is NULL whenever the joined row it reads is missing.
+    static bool StrictJoinValue(const BoundValue& v) {
+        switch (v.kind) {
+            case ValueKind::kColumn:
+                return v.source != kMainSource;
+            case ValueKind::kLower:
+                return StrictJoinValue(*v.args[0]);
+            default:
+                return false;
+        }
+    }
+
     SqlFragment Expr(const BoundExpr& e, std::set<int>& shared) {
         if (e.kind == BoundExpr::Kind::kCompare) {
             return Compare(e, shared);
@@ -321,6 +447,7 @@ private:
     const BoundFilter& f_;
     const Dialect& d_;
     std::string main_alias_;
+    bool decorrelate_ = false;
 };
 
 // PocketBase's escapeUnescapedChars (walks backwards; an already preceding '\' counts as escape).
@@ -365,8 +492,11 @@ std::string WrapLikeValue(const std::string& value) {
     return "%" + EscapeUnescaped(value) + "%";
 }
 
-SqlFragment GenerateFilter(const BoundFilter& filter, const Dialect& dialect, const std::string& main_alias) {
-    return Generator(filter, dialect, main_alias).Filter();
+SqlFragment GenerateFilter(const BoundFilter& filter,
+                           const Dialect& dialect,
+                           const std::string& main_alias,
+                           bool decorrelate) {
+    return Generator(filter, dialect, main_alias, decorrelate).Filter();
 }
 
 SqlFragment GenerateSortValue(const BoundValue& value,

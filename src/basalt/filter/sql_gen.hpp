@@ -11,8 +11,12 @@
 namespace basalt::filter {
 
 /// The WHERE expression of a bound filter; placeholders are still kParamMarker.
-/// `main_alias` is the already-quoted alias of the queried table.
-SqlFragment GenerateFilter(const BoundFilter& filter, const Dialect& dialect, const std::string& main_alias);
+/// `main_alias` is the already-quoted alias of the queried table. With `decorrelate`, shared
+/// joins hanging off one relation hop become `col IN (SELECT …)` when that is equivalent.
+SqlFragment GenerateFilter(const BoundFilter& filter,
+                           const Dialect& dialect,
+                           const std::string& main_alias,
+                           bool decorrelate = true);
 
 /// A scalar ORDER BY expression for one bound value (joins become a LIMIT 1 subquery).
 SqlFragment GenerateSortValue(const BoundValue& value,

@@ -390,13 +390,16 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
         ListResult out;
         out.page = p.page;
         out.per_page = p.per_page;
-        BASALT_TRY(out.items, store::SelectRecords(tx, c, q));
-        BASALT_RETURN_IF_ERROR(MarkManaged(tx, *s, ctx, c, out.items));
-        BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, out.items, tree));
+        store::RecordQuery page = q;
         if (!p.skip_total) {
+            // Counted first: the total also tells the store how to scan for the page.
             BASALT_TRY(out.total_items, store::CountRecords(tx, c, q.where));
             out.total_pages = (out.total_items + p.per_page - 1) / p.per_page;
+            page.known_matches = out.total_items;
         }
+        BASALT_TRY(out.items, store::SelectRecords(tx, c, page));
+        BASALT_RETURN_IF_ERROR(MarkManaged(tx, *s, ctx, c, out.items));
+        BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, out.items, tree));
         return out;
     };
     co_return co_await store_.Read(std::move(unit));

@@ -1,20 +1,25 @@
 // Record SQL shared by all stores; dialect specifics come through filter::Dialect and Tx.
 #include "basalt/store/records.hpp"
 
+#include <algorithm>
+
 namespace basalt::store {
 
 namespace {
 
 /// Appends " WHERE (a) AND (b)" renumbering nothing: expressions must already be numbered in
 /// order (SQLite "?" needs no numbering; PostgreSQL callers compile with running indexes).
-void AppendWhere(std::string& sql, SqlParams& params, const std::vector<filter::SqlExpr>& where) {
+void AppendWhere(std::string& sql,
+                 SqlParams& params,
+                 const std::vector<filter::SqlExpr>& where,
+                 bool ordered_forms = false) {
     bool first = true;
     for (const auto& w : where) {
         if (w.sql.empty()) {
             continue;
         }
         sql += first ? " WHERE (" : " AND (";
-        sql += w.sql;
+        sql += ordered_forms && !w.ordered_sql.empty() ? w.ordered_sql : w.sql;
         sql += ")";
         first = false;
         params.insert(params.end(), w.params.begin(), w.params.end());
@@ -73,12 +78,39 @@ schema::Record RowToRecord(const Tx& tx,
     return MakeRecord(tx, c, ColumnFields(*c, cols), row);
 }
 
+namespace {
+
+// Whether an ordered, limited page should use the filters' order-driven forms: only when some
+// filter has one and more rows match than a sort of the index-driven result may cost. Without
+// a known count, a count capped at the budget decides (cheap: it stops at the budget).
+Result<bool> UseOrderedForms(Tx& tx, const std::string& table, const RecordQuery& q) {
+    const bool has_forms = std::any_of(q.where.begin(), q.where.end(),
+                                       [](const filter::SqlExpr& w) { return !w.ordered_sql.empty(); });
+    if (!has_forms || q.order_by.empty() || q.limit < 0) {
+        return false;
+    }
+    if (q.known_matches) {
+        return *q.known_matches >= kSortBudget;
+    }
+    std::string sql = "SELECT COUNT(*) FROM (SELECT 1 FROM " + table;
+    SqlParams params;
+    AppendWhere(sql, params, q.where);
+    sql += " LIMIT " + tx.dialect().Placeholder(params.size() + 1) + ") AS probe";
+    params.emplace_back(kSortBudget);
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    const auto* n = rows.rows.empty() ? nullptr : std::get_if<std::int64_t>(&rows.rows[0][0]);
+    return n != nullptr && *n >= kSortBudget;
+}
+
+}  // namespace
+
 Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
     const auto& d = tx.dialect();
     const std::string t = d.QuoteIdent(c->name);
+    BASALT_TRY(const bool ordered_forms, UseOrderedForms(tx, t, q));
     std::string sql = "SELECT " + t + ".* FROM " + t;
     SqlParams params;
-    AppendWhere(sql, params, q.where);
+    AppendWhere(sql, params, q.where, ordered_forms);
     if (!q.order_by.empty()) {
         sql += " ORDER BY " + q.order_by;
         params.insert(params.end(), q.order_params.begin(), q.order_params.end());

@@ -22,7 +22,14 @@ struct RecordQuery {
     SqlParams order_params;
     std::int64_t limit = -1;             // -1 = no limit
     std::int64_t offset = 0;
+    /// How many rows `where` matches, when the caller already counted them. Only used to choose
+    /// between a filter's index-driven and order-driven forms (filter::SqlExpr::ordered_sql).
+    std::optional<std::int64_t> known_matches;
 };
+
+/// Up to this many matches an ordered page is read through the filter's index and sorted;
+/// beyond it, walking the ORDER BY (index) and stopping at LIMIT is cheaper.
+inline constexpr std::int64_t kSortBudget = 2048;
 
 using CollectionPtr = std::shared_ptr<const schema::Collection>;
 
