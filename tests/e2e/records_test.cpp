@@ -370,6 +370,60 @@ TEST(RecordsRoundTrip, SuperuserCreateUpdateDelete) {
     EXPECT_EQ(server.Stop(), 0) << "SIGTERM must stop the server gracefully\n" << server.Output();
 }
 
+/// List totals are cached per query (store::CountCache) but never stale: every acknowledged
+/// write, alone or in a batch, shows in the very next total; a rolled-back batch changes nothing.
+TEST(RecordsTotals, FollowEveryAcknowledgedWrite) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+    const auto headers = JsonHeaders(kSuperuserToken);
+    const std::string list = "/api/collections/demo1/records?perPage=1&filter=" + UrlEncode("text ~ 'total-'");
+    auto total = [&] {
+        HttpResponse r = Send(server.port(), {.target = list, .headers = headers});
+        EXPECT_EQ(r.status, 200) << r.body;
+        return boost::json::parse(r.body).at("totalItems").as_int64();
+    };
+    ASSERT_EQ(total(), 0);
+    ASSERT_EQ(total(), 0);  // now cached
+    std::vector<std::string> ids;
+    for (int i = 1; i <= 5; ++i) {
+        HttpResponse c = Send(server.port(), {.method = "POST",
+                                              .target = "/api/collections/demo1/records",
+                                              .headers = headers,
+                                              .body = R"({"text":"total-)" + std::to_string(i) + R"("})"});
+        ASSERT_EQ(c.status, 200) << c.body;
+        ids.emplace_back(boost::json::parse(c.body).at("id").as_string());
+        EXPECT_EQ(total(), i);
+    }
+    HttpResponse batch = Send(server.port(), {.method = "POST",
+                                              .target = "/api/batch",
+                                              .headers = headers,
+                                              .body = R"({"requests":[)"
+                                                      R"({"method":"POST","url":"/api/collections/demo1/records","body":{"text":"total-b1"}},)"
+                                                      R"({"method":"DELETE","url":"/api/collections/demo1/records/)" + ids[0] + R"("}]})"});
+    ASSERT_EQ(batch.status, 200) << batch.body;
+    EXPECT_EQ(total(), 5);
+    HttpResponse failed = Send(server.port(), {.method = "POST",
+                                               .target = "/api/batch",
+                                               .headers = headers,
+                                               .body = R"({"requests":[)"
+                                                       R"({"method":"POST","url":"/api/collections/demo1/records","body":{"text":"total-b2"}},)"
+                                                       R"({"method":"DELETE","url":"/api/collections/demo1/records/missing"}]})"});
+    EXPECT_EQ(failed.status, 400) << failed.body;
+    EXPECT_EQ(total(), 5);
+    HttpResponse updated = Send(server.port(), {.method = "PATCH",
+                                                .target = "/api/collections/demo1/records/" + ids[1],
+                                                .headers = headers,
+                                                .body = R"({"text":"renamed"})"});
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    EXPECT_EQ(total(), 4);
+    HttpResponse truncated = Send(server.port(), {.method = "DELETE",
+                                                  .target = "/api/collections/demo1/truncate",
+                                                  .headers = headers});
+    ASSERT_EQ(truncated.status, 204) << truncated.body;
+    EXPECT_EQ(total(), 0);
+}
+
 }  // namespace
 }  // namespace basalt::e2e
 

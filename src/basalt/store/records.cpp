@@ -80,6 +80,28 @@ schema::Record RowToRecord(const Tx& tx,
 
 namespace {
 
+// Runs a `SELECT COUNT(*) ...`, through the store's cache of totals in read units.
+Result<std::int64_t> CachedCount(Tx& tx, const std::string& sql, const SqlParams& params) {
+    CountCache* cache = tx.count_cache();
+    const std::string key = cache != nullptr ? CountCache::Key(sql, params) : std::string();
+    if (!key.empty()) {
+        if (auto hit = cache->Get(key, tx.epoch())) {
+            return *hit;
+        }
+    }
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    std::int64_t n = 0;
+    if (!rows.rows.empty()) {
+        if (const auto* i = std::get_if<std::int64_t>(&rows.rows[0][0])) {
+            n = *i;
+        }
+    }
+    if (!key.empty()) {
+        cache->Put(key, tx.epoch(), n);
+    }
+    return n;
+}
+
 // Whether an ordered, limited page should use the filters' order-driven forms: only when some
 // filter has one and more rows match than a sort of the index-driven result may cost. Without
 // a known count, a count capped at the budget decides (cheap: it stops at the budget).
@@ -97,9 +119,8 @@ Result<bool> UseOrderedForms(Tx& tx, const std::string& table, const RecordQuery
     AppendWhere(sql, params, q.where);
     sql += " LIMIT " + tx.dialect().Placeholder(params.size() + 1) + ") AS probe";
     params.emplace_back(kSortBudget);
-    BASALT_TRY(Rows rows, tx.Query(sql, params));
-    const auto* n = rows.rows.empty() ? nullptr : std::get_if<std::int64_t>(&rows.rows[0][0]);
-    return n != nullptr && *n >= kSortBudget;
+    BASALT_TRY(const std::int64_t n, CachedCount(tx, sql, params));
+    return n >= kSortBudget;
 }
 
 }  // namespace
@@ -136,15 +157,7 @@ Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vec
     std::string sql = "SELECT COUNT(*) FROM " + t;
     SqlParams params;
     AppendWhere(sql, params, where);
-    BASALT_TRY(Rows rows, tx.Query(sql, params));
-    if (rows.rows.empty()) {
-        return 0;
-    }
-    const auto& v = rows.rows[0][0];
-    if (const auto* i = std::get_if<std::int64_t>(&v)) {
-        return *i;
-    }
-    return 0;
+    return CachedCount(tx, sql, params);
 }
 
 Result<std::optional<schema::Record>> FindRecord(Tx& tx,

@@ -26,6 +26,7 @@
 #include "basalt/base/sql_value.hpp"
 #include "basalt/filter/dialect.hpp"
 #include "basalt/schema/collection.hpp"
+#include "basalt/store/count_cache.hpp"
 
 namespace basalt::store {
 
@@ -68,6 +69,12 @@ public:
 
     /// Registers work to run after the transaction commits (never on rollback).
     virtual void OnCommit(std::function<void()> fn) = 0;
+
+    /// Read units only: the cache of list totals and the data epoch read before this unit's
+    /// snapshot (see CountCache). nullptr inside write units, whose counts must see their own
+    /// uncommitted changes.
+    virtual CountCache* count_cache() { return nullptr; }
+    virtual std::uint64_t epoch() const { return 0; }
 
     // ---- dialect-specific schema operations (DDL in the same transaction) ----
     virtual Status CreateCollectionTable(const schema::Collection& c) = 0;

@@ -23,11 +23,12 @@ namespace {
 using sqlite_internal::Connection;
 using sqlite_internal::SqliteTx;
 
-/// Runs `work.run` inside BEGIN/COMMIT on `conn`; calls `work.done` afterwards.
+/// Runs a read unit inside BEGIN/COMMIT on `conn`; calls `work.done` afterwards. `epoch` must
+/// have been read before BEGIN, so that the unit's snapshot is at least as new as the epoch.
 template <class Work>
-void RunUnit(Connection& conn, Work& work, bool write) {
+void RunUnit(Connection& conn, Work& work, bool write, CountCache* counts = nullptr, std::uint64_t epoch = 0) {
     std::optional<Error> err;
-    SqliteTx tx(conn);
+    SqliteTx tx(conn, counts, epoch);
     if (auto st = conn.Exec(write ? "BEGIN IMMEDIATE" : "BEGIN", {}); !st) {
         err = st.error();
     } else {
@@ -62,7 +63,7 @@ constexpr int kRestartPages = 8 * kCheckpointPages;
 /// fails, every unit that had succeeded reports that error. After-commit hooks run in order,
 /// then every unit's `done`.
 template <class Work>
-void RunBatch(Connection& conn, std::vector<Work>& batch) {
+void RunBatch(Connection& conn, std::vector<Work>& batch, std::atomic<std::uint64_t>& epoch) {
     std::vector<std::optional<Error>> errors(batch.size());
     std::vector<bool> committed(batch.size(), false);
     std::vector<std::vector<std::function<void()>>> hooks(batch.size());
@@ -114,6 +115,9 @@ void RunBatch(Connection& conn, std::vector<Work>& batch) {
             fail_committed(c.error());
         }
     }
+    // Cached totals end here: before any hook runs or any writer hears of its commit. (Also
+    // after a failed COMMIT: harmless, and the database may have changed regardless.)
+    epoch.fetch_add(1, std::memory_order_acq_rel);
     for (std::size_t i = 0; i < batch.size(); ++i) {
         for (auto& fn : hooks[i]) {
             fn();
@@ -194,7 +198,8 @@ protected:
         }
         net::post(reader_pool_, [this, work = std::move(work)]() mutable {
             Connection* conn = Acquire();
-            RunUnit(*conn, work, false);
+            const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+            RunUnit(*conn, work, false, &counts_, epoch);
             Release(conn);
         });
     }
@@ -216,7 +221,7 @@ private:
                     write_queue_.pop_front();
                 }
             }
-            RunBatch(*writer_, batch);
+            RunBatch(*writer_, batch, epoch_);
         }
     }
 
@@ -289,6 +294,8 @@ private:
     std::mutex mu_;
     std::vector<Connection*> free_readers_;
     std::atomic<bool> closed_{false};
+    CountCache counts_;
+    std::atomic<std::uint64_t> epoch_{1};  // advanced after every write batch
 };
 
 Status EnsureBootstrapped(Connection& conn, bool aux) {

@@ -18,7 +18,8 @@ std::string CreateTableSql(const schema::Collection& c);
 /// Tx bound to one connection for one unit of work.
 class SqliteTx final : public Tx {
 public:
-    explicit SqliteTx(Connection& conn) : conn_(conn) {}
+    explicit SqliteTx(Connection& conn, CountCache* counts = nullptr, std::uint64_t epoch = 0)
+        : conn_(conn), counts_(counts), epoch_(epoch) {}
 
     const filter::Dialect& dialect() const override { return filter::SqliteDialect(); }
     Result<Rows> Query(std::string_view sql, const SqlParams& params) override {
@@ -29,6 +30,8 @@ public:
     }
     Status ExecScript(std::string_view sql) override { return conn_.ExecScript(sql); }
     void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
+    CountCache* count_cache() override { return counts_; }
+    std::uint64_t epoch() const override { return epoch_; }
     Result<std::vector<QueryColumn>> DescribeQuery(std::string_view select_sql) override {
         return conn_.Describe(select_sql);
     }
@@ -47,6 +50,8 @@ private:
     Status DropIndexes(const schema::Collection& c);
 
     Connection& conn_;
+    CountCache* counts_ = nullptr;
+    std::uint64_t epoch_ = 0;
     std::vector<std::function<void()>> on_commit_;
 };
 
