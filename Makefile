@@ -1,6 +1,6 @@
 # Basalt developer entry points. Every target installs missing dependencies first
 # (scripts/install-deps.sh is idempotent and fast when nothing is missing).
-.PHONY: deps build run test test-unit test-asan check-layers bench clean
+.PHONY: deps build run test test-unit test-asan fuzz check-layers bench clean
 
 JOBS ?= $(shell nproc)
 DATA_DIR ?= pb_data
@@ -32,6 +32,17 @@ test-asan: deps
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 900 -LE sdk -j $(JOBS)
+
+## fuzz: libFuzzer (clang, ASan + UBSan) on the filter pipeline for FUZZ_SECONDS, seeded with
+## tests/fuzz/corpus; inputs it discovers stay in build/fuzz/corpus, crashes in build/fuzz/
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@mkdir -p build/fuzz/corpus/filter
+	@./build/fuzz/tests/fuzz/filter_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	  -print_final_stats=1 -dict=tests/fuzz/filter.dict -artifact_prefix=build/fuzz/ \
+	  build/fuzz/corpus/filter tests/fuzz/corpus/filter
 
 ## check-layers: every #include "basalt/<layer>/..." follows the dependency rule of design.md
 check-layers:

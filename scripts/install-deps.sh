@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
+  clang-14 libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev libjemalloc-dev
   libfmt-dev libspdlog-dev libcli11-dev

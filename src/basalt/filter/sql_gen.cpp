@@ -15,7 +15,7 @@ namespace basalt::filter {
 
 namespace {
 
-SqlFragment Text(std::string s) { return {std::move(s), {}}; }
+SqlFragment Text(std::string s) { return {std::move(s), {}, {}}; }
 
 SqlFragment& operator+=(SqlFragment& a, const SqlFragment& b) {
     a.sql += b.sql;
@@ -41,7 +41,7 @@ SqlFragment operator+(std::string_view a, const SqlFragment& b) {
 // Applies a dialect helper to a fragment's SQL; the helper may repeat its argument, so the
 // parameters are repeated as often as the argument occurs in the result.
 SqlFragment ApplyDialect(const SqlFragment& arg, const std::function<std::string(std::string_view)>& fn) {
-    SqlFragment out{fn(arg.sql), {}};
+    SqlFragment out{fn(arg.sql), {}, {}};
     if (!arg.params.empty()) {
         auto markers = static_cast<std::size_t>(std::count(out.sql.begin(), out.sql.end(), kParamMarker));
         for (std::size_t r = 0; r < markers / arg.params.size(); ++r) {
@@ -134,7 +134,7 @@ private:
             case ValueKind::kNull:
                 return Text("NULL");
             case ValueKind::kParam:
-                return {std::string(1, kParamMarker), {v.param}};
+                return {std::string(1, kParamMarker), {v.param}, {}};
             case ValueKind::kColumn:
                 return Text(Alias(v.source) + "." + d_.QuoteIdent(v.column));
             case ValueKind::kJsonExtract: {
@@ -438,7 +438,7 @@ private:
     SqlFragment Like(const BoundValue& l, const BoundValue& r, bool negate) {
         const std::string op = (negate ? "NOT " : "") + std::string(d_.LikeKeyword());
         if (r.kind == ValueKind::kParam) {
-            SqlFragment rs{std::string(1, kParamMarker), {SqlValue{WrapLikeValue(ParamToString(r.param))}}};
+            SqlFragment rs{std::string(1, kParamMarker), {SqlValue{WrapLikeValue(ParamToString(r.param))}}, {}};
             return Value(l) + " " + op + " " + rs + " ESCAPE '\\'";
         }
         return Value(l) + " " + op + " ('%' || " + Value(r) + " || '%') ESCAPE '\\'";

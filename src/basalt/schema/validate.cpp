@@ -21,7 +21,6 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr std::int64_t kMaxSafeJsonInt = (std::int64_t{1} << 53) - 1;
 constexpr std::int64_t kDefaultTextMax = 5000;
 constexpr std::int64_t kDefaultPasswordMax = 71;
 constexpr std::int64_t kDefaultJsonMaxSize = 1 << 20;
