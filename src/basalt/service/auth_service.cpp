@@ -176,7 +176,8 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithPassword(RequestCtx ctx,
             std::string col = d.QuoteIdent(c->name) + "." + d.QuoteIdent(f);
             q.where.push_back({f == "email" ? "LOWER(" + col + ") = LOWER(" + d.Placeholder(1) + ")"
                                             : col + " = " + d.Placeholder(1),
-                               {identity}});
+                               {identity},
+                               {}});
             q.limit = 1;
             BASALT_TRY(auto rows, store::SelectRecords(tx, c, q));
             if (!rows.empty()) {

@@ -453,7 +453,7 @@ net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(st
     auto unit = [&](store::Tx& tx) -> Result<std::optional<Record>> {
         const auto& d = tx.dialect();
         store::RecordQuery q;
-        q.where.push_back({d.QuoteIdent(c->name) + "." + d.QuoteIdent(field) + " = " + d.Placeholder(1), {value}});
+        q.where.push_back({d.QuoteIdent(c->name) + "." + d.QuoteIdent(field) + " = " + d.Placeholder(1), {value}, {}});
         q.limit = 1;
         BASALT_TRY(auto rows, store::SelectRecords(tx, c, q));
         if (rows.empty()) {

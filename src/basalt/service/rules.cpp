@@ -33,7 +33,7 @@ Result<filter::SqlExpr> CompileRule(const filter::Dialect& d, const std::string&
     auto r = filter::CompileFilter(rule, o, d);
     if (!r) {
         // A broken stored rule denies access rather than exposing anything.
-        return filter::SqlExpr{"1=0", {}};
+        return filter::SqlExpr{"1=0", {}, {}};
     }
     return r;
 }

@@ -170,7 +170,7 @@ Result<std::optional<schema::Record>> FindRecord(Tx& tx,
     SqlParams params;
     std::vector<filter::SqlExpr> all;
     all.reserve(where.size() + 1);
-    all.push_back({t + "." + d.QuoteIdent("id") + " = " + d.Placeholder(1), {std::string(id)}});
+    all.push_back({t + "." + d.QuoteIdent("id") + " = " + d.Placeholder(1), {std::string(id)}, {}});
     all.insert(all.end(), where.begin(), where.end());
     AppendWhere(sql, params, all);
     sql += " LIMIT 1";
