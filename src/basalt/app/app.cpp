@@ -51,6 +51,7 @@ public:
         store::SqliteOptions so;
         so.dir = cfg_.dir;
         so.readers = static_cast<std::size_t>(cfg_.db_readers);
+        so.read_timeout_ms = cfg_.query_timeout_ms;
         auto st = store::OpenSqliteStore(so);
         if (!st) {
             throw std::runtime_error(st.error().message);
@@ -192,6 +193,8 @@ int Main(int argc, char** argv) {
     serve->add_option("--http", http_addr, "Listen address HOST:PORT (port 0 = any free port)");
     serve->add_option("--workers", cfg.workers, "Network threads (0 = one per core)");
     serve->add_option("--db-readers", cfg.db_readers, "SQLite reader connections (0 = auto)");
+    serve->add_option("--query-timeout", cfg.query_timeout_ms,
+                      "Milliseconds a read query may run before it is interrupted with a 400 (0 = no limit)");
     serve->add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error|off");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
 

@@ -53,6 +53,9 @@ Status Validate(const ServeConfig& cfg) {
     if (cfg.workers < 0 || cfg.workers > 256) {
         return InvalidArgument("--workers must be 0..256");
     }
+    if (cfg.query_timeout_ms < 0) {
+        return InvalidArgument("--query-timeout must be >= 0");
+    }
     if (cfg.db_readers < 0 || cfg.db_readers > 256) {
         return InvalidArgument("--db-readers must be 0..256");
     }

@@ -22,6 +22,7 @@ struct ServeConfig {
     HttpAddress http;
     int workers = 0;                 // 0 = one per core
     int db_readers = 0;              // 0 = max(2, cores)
+    int query_timeout_ms = 10000;    // reads running longer are interrupted (400); 0 = no limit
     int blocking_threads = 0;        // 0 = max(2, cores): bcrypt, files
     std::size_t body_limit = 32u << 20;
     std::size_t header_limit = 64u << 10;

@@ -763,6 +763,11 @@ Result<BoundValuePtr> Binder::BindRequestBody(const std::vector<std::string>& se
         }
         return RequestValue(v, modifier);
     }
+    // A relation field of the collection: the submitted id(s) joined to the related collection
+    // (`@request.body.post.author = @request.auth.id`).
+    if (const Field* rel = opts_.collection->FindField(name); rel != nullptr && rel->type == FieldType::kRelation) {
+        return BindBodyRelation(*rel, v, segs);
+    }
     // Deeper: walk into the submitted JSON (objects by key, arrays by index).
     for (std::size_t i = 3; i < segs.size() && v != nullptr; ++i) {
         auto [seg, mod] = SplitModifier(segs[i]);
@@ -786,6 +791,32 @@ Result<BoundValuePtr> Binder::BindRequestBody(const std::vector<std::string>& se
         return Bad("unknown modifier \":" + modifier + "\"");
     }
     return RequestValue(v, modifier);
+}
+
+Result<BoundValuePtr> Binder::BindBodyRelation(const Field& rel,
+                                               const boost::json::value* submitted,
+                                               const std::vector<std::string>& segs) {
+    const Collection* target = FindCollection(rel.collection_id);
+    if (target == nullptr) {
+        return Bad("unknown relation collection of field \"" + rel.name + "\"");
+    }
+    BoundValuePtr ref;
+    std::vector<int> chain;
+    bool multi = false;
+    if (submitted != nullptr && submitted->is_array()) {
+        auto ids = MakeParam(SqlValue{boost::json::serialize(submitted->get_array())});
+        int je = AddJsonEachJoin("je|body|" + rel.name, ids, {});
+        chain = joins_[static_cast<std::size_t>(je)].chain;
+        ref = MakeColumn(je, "value", chain, true);
+        multi = true;
+    } else if (submitted != nullptr && submitted->is_string()) {
+        ref = MakeParam(SqlValue{std::string(submitted->get_string())});
+    } else {
+        ref = MakeNull();  // nothing submitted: the join finds no row
+    }
+    BASALT_TRY(int jid, AddTableJoin("body|" + rel.name, *target, BoundJoin::On::kIdEquals, ref, "", chain, multi,
+                                     false));
+    return ResolvePath(*target, jid, joins_[static_cast<std::size_t>(jid)].chain, multi, segs, 3, true);
 }
 
 Result<BoundValuePtr> Binder::BindCollection(const std::vector<std::string>& segs) {

@@ -35,6 +35,9 @@ private:
     Result<BoundValuePtr> BindRequest(const std::vector<std::string>& segs);
     Result<BoundValuePtr> BindRequestAuth(const std::vector<std::string>& segs);
     Result<BoundValuePtr> BindRequestBody(const std::vector<std::string>& segs);
+    Result<BoundValuePtr> BindBodyRelation(const schema::Field& rel,
+                                           const boost::json::value* submitted,
+                                           const std::vector<std::string>& segs);
     Result<BoundValuePtr> BindCollection(const std::vector<std::string>& segs);
     Result<BoundValuePtr> ResolvePath(const schema::Collection& coll,
                                       int source,

@@ -453,6 +453,21 @@ TEST_F(SqliteExecTest, RequestAndFunctions) {
     EXPECT_EQ(Ids("@request.auth.id = ''"), "p1,p2,p3,p4");
 }
 
+// `@request.body.<relation>.<field>` joins the submitted id(s) to the related collection.
+TEST_F(SqliteExecTest, RequestBodyRelations) {
+    request_.body["author"] = "u2";
+    request_.body["editors"] = boost::json::array{"u1", "u3"};
+    EXPECT_EQ(Ids("@request.body.author.name = 'Two' && views = 0"), "p2");
+    EXPECT_EQ(Ids("@request.body.author.name = 'One' && views = 0"), "");
+    EXPECT_EQ(Ids("@request.body.author.role = author.role"), "p4");  // u2 and p4's author are "user"
+    EXPECT_EQ(Ids("@request.body.editors.name ?= 'User One' && views = 0"), "p2");
+    EXPECT_EQ(Ids("@request.body.editors.verified ?= false && views = 0"), "p2");  // rules read any row
+    EXPECT_EQ(Ids("@request.body.editors.name = 'User One' && views = 0"), "");  // all: u3 is unseen
+    request_.body.erase("author");
+    EXPECT_EQ(Ids("@request.body.author.name = '' && views = 0"), "p2");  // nothing submitted
+    EXPECT_EQ(Ids("@request.body.author.id != '' && views = 0"), "");
+}
+
 TEST_F(SqliteExecTest, AuthCollectionEmailVisibility) {
     opts_.collection = schema_->Find("users").get();
     EXPECT_EQ(Ids("email = 'two@x'"), "u2");

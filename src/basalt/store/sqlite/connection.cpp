@@ -9,6 +9,10 @@ namespace basalt::store::sqlite_internal {
 
 namespace {
 
+// How often (in virtual machine instructions) a running statement checks its deadline.
+constexpr int kProgressInstructions = 10000;
+
+
 constexpr std::size_t kMaxCachedStatements = 512;
 
 int Bind(sqlite3_stmt* st, int idx, const SqlValue& v) {
@@ -58,6 +62,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
     sqlite3_busy_timeout(db, busy_ms);
     sqlite3_extended_result_codes(db, 1);
     std::unique_ptr<Connection> c(new Connection(db));
+    sqlite3_progress_handler(db, kProgressInstructions, &Connection::OnProgress, c.get());
     // The same pragmas PocketBase uses (core/db_connect.go).
     const char* pragmas = readonly ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
                                    : "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=200000000;"
@@ -65,6 +70,15 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
                                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
     BASALT_RETURN_IF_ERROR(c->ExecScript(pragmas));
     return c;
+}
+
+int Connection::OnProgress(void* self) {
+    auto* c = static_cast<Connection*>(self);
+    if (c->deadline_ && std::chrono::steady_clock::now() > *c->deadline_) {
+        c->timed_out_ = true;
+        return 1;  // interrupt: the statement fails with SQLITE_INTERRUPT
+    }
+    return 0;
 }
 
 Connection::~Connection() {
@@ -91,6 +105,9 @@ Error Connection::MakeError(int rc, std::string_view sql) const {
     }
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
         return {ErrorCode::kUnavailable, msg};
+    }
+    if (primary == SQLITE_INTERRUPT && timed_out_) {
+        return InvalidArgument("The query took too long to run. Narrow the filter or the sort.");
     }
     if (primary == SQLITE_INTERRUPT) {
         return {ErrorCode::kDeadlineExceeded, msg};

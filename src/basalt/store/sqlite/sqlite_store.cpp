@@ -132,8 +132,10 @@ class SqliteStore final : public Store {
 public:
     SqliteStore(std::unique_ptr<Connection> writer,
                 std::unique_ptr<Connection> checkpointer,
-                std::vector<std::unique_ptr<Connection>> readers)
-        : writer_(std::move(writer)),
+                std::vector<std::unique_ptr<Connection>> readers,
+                std::chrono::milliseconds read_timeout)
+        : read_timeout_(read_timeout),
+          writer_(std::move(writer)),
           checkpointer_(std::move(checkpointer)),
           reader_pool_(readers.size()),
           readers_(std::move(readers)) {
@@ -199,7 +201,11 @@ protected:
         net::post(reader_pool_, [this, work = std::move(work)]() mutable {
             Connection* conn = Acquire();
             const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+            if (read_timeout_.count() > 0) {
+                conn->SetDeadline(std::chrono::steady_clock::now() + read_timeout_);
+            }
             RunUnit(*conn, work, false, &counts_, epoch);
+            conn->SetDeadline(std::nullopt);
             Release(conn);
         });
     }
@@ -277,6 +283,7 @@ private:
         free_readers_.push_back(c);
     }
 
+    const std::chrono::milliseconds read_timeout_;
     std::unique_ptr<Connection> writer_;
     std::unique_ptr<Connection> checkpointer_;
     std::mutex checkpoint_mu_;
@@ -339,7 +346,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts) {
         BASALT_RETURN_IF_ERROR(r->ExecScript("PRAGMA query_only=ON"));
         readers.push_back(std::move(r));
     }
-    return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers)));
+    return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers),
+                                                std::chrono::milliseconds(opts.read_timeout_ms)));
 }
 
 }  // namespace basalt::store

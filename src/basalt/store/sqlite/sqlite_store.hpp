@@ -16,6 +16,7 @@ struct SqliteOptions {
     std::filesystem::path dir;      // the data directory (created if missing)
     std::size_t readers = 0;        // 0 = max(2, hardware threads)
     int busy_timeout_ms = 10000;
+    int read_timeout_ms = 10000;    // a read unit's statements are interrupted after this (0 = none)
 };
 
 /// Opens (or creates) a data directory. A new directory is bootstrapped with PocketBase's system

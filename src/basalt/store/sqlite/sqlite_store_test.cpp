@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include <boost/asio/co_spawn.hpp>
@@ -217,6 +218,37 @@ TEST(SqliteStore, GroupCommitKeepsUnitsIndependent) {
     store->Close();
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts"), 100);
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts WHERE (CAST(id AS INTEGER) % 2) = 1"), 0);
+}
+
+// A read that runs past the store's read timeout is interrupted with a client error (400), the
+// connection stays usable, and writes are never interrupted.
+TEST(SqliteStore, ReadsPastTheirDeadlineFailCleanly) {
+    TempDir dir;
+    SqliteOptions o;
+    o.dir = dir.path();
+    o.readers = 1;
+    o.read_timeout_ms = 100;
+    auto opened = OpenSqliteStore(o);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    const std::string slow =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) SELECT count(*) FROM n";
+    const auto started = std::chrono::steady_clock::now();
+    auto r = testing::RunCo(store.Read([&](Tx& tx) { return tx.Query(slow, {}); }));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << r.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    auto fast = testing::RunCo(store.Read([&](Tx& tx) { return tx.Query("SELECT 41 + 1", {}); }));
+    ASSERT_TRUE(fast) << fast.error().message;
+    EXPECT_EQ(std::get<std::int64_t>(fast->rows[0][0]), 42);
+    // Writes have no such limit: this takes longer than 100 ms on any machine.
+    auto w = testing::RunCo(store.Write([&](Tx& tx) {
+        return tx.Query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+                        "SELECT count(*) FROM n",
+                        {});
+    }));
+    ASSERT_TRUE(w) << w.error().message;
+    store.Close();
 }
 
 TEST(SqliteStore, AlterRebuildsTableKeepingData) {

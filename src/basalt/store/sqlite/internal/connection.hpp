@@ -1,6 +1,9 @@
 // A SQLite connection with a prepared-statement cache; used by one thread at a time.
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 #include <sqlite3.h>
 
 #include <memory>
@@ -33,13 +36,25 @@ public:
 
     sqlite3* handle() { return db_; }
 
+    /// Statements running past `deadline` are interrupted and fail with kInvalidArgument (a
+    /// filter too expensive to answer); nullopt = no limit. Only for read units: an interrupted
+    /// write would roll back a whole group commit.
+    void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+        deadline_ = deadline;
+        timed_out_ = false;
+    }
+
 private:
     explicit Connection(sqlite3* db) : db_(db) {}
     Result<sqlite3_stmt*> Prepare(std::string_view sql);
     Error MakeError(int rc, std::string_view sql) const;
 
+    static int OnProgress(void* self);
+
     sqlite3* db_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
+    bool timed_out_ = false;
 };
 
 }  // namespace basalt::store::sqlite_internal
