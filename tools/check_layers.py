@@ -12,11 +12,12 @@ ALLOWED = {
     "schema": {"base"},
     "filter": {"base", "schema"},
     "auth": {"base"},
+    "mail": {"base"},
     "realtime": {"base"},
     "store": {"base", "schema", "filter"},
     "store/sqlite": {"base", "schema", "filter", "store"},
     "store/postgres": {"base", "schema", "filter", "store"},
-    "service": {"base", "schema", "filter", "store", "auth", "realtime"},
+    "service": {"base", "schema", "filter", "store", "auth", "realtime", "mail"},
     "http": {"base"},
     "api": {"base", "http", "service", "schema", "auth", "filter", "store"},
     "app": None,  # the composition root may include everything
