@@ -199,6 +199,10 @@ HttpResponse Send(int port, const HttpRequest& req, std::chrono::milliseconds ti
             continue;
         }
         if (n <= 0) {
+            if (!parser.got_some()) {  // closed before a single byte (put_eof would assert)
+                res.error = n < 0 ? std::string("recv: ") + std::strerror(errno) : "connection closed without a response";
+                return res;
+            }
             parser.put_eof(ec);
             if (ec || !parser.is_done()) {
                 res.error = n < 0 ? std::string("recv: ") + std::strerror(errno)

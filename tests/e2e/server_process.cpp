@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <fstream>
+#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -212,21 +215,13 @@ CommandResult RunBasalt(const std::vector<std::string>& args, std::chrono::secon
     return result;
 }
 
-ServerProcess::ServerProcess(Data data) : data_(data) {}
+ChildProcess::~ChildProcess() { Stop(); }
 
-ServerProcess::~ServerProcess() { Stop(); }
-
-std::string ServerProcess::Start(std::chrono::seconds start_timeout) {
-    const std::string bin = ServerBinary();
-    if (auto problem = BinaryProblem(bin); !problem.empty()) {
-        return problem;
-    }
-    if (data_ == Data::kFixture) {
-        if (auto err = CopyFixture(dir_.path()); !err.empty()) {
-            return err;
-        }
-    }
-    auto [pid, fd] = Spawn(bin, {"serve", "--dir", dir_.path().string(), "--http", "127.0.0.1:0"});
+std::string ChildProcess::Launch(const std::string& bin,
+                                 const std::vector<std::string>& args,
+                                 std::string_view ready_prefix,
+                                 std::chrono::seconds start_timeout) {
+    auto [pid, fd] = Spawn(bin, args);
     if (pid < 0) {
         return "fork/pipe failed";
     }
@@ -235,10 +230,10 @@ std::string ServerProcess::Start(std::chrono::seconds start_timeout) {
     reader_ = std::thread([this, fd = fd] { DrainOutput(fd); });
 
     std::unique_lock lock(mu_);
-    const bool ok = cv_.wait_for(lock, start_timeout, [this] {
-        const auto at = output_.find(kStartedPrefix);
+    const bool ok = cv_.wait_for(lock, start_timeout, [this, ready_prefix] {
+        const auto at = output_.find(ready_prefix);
         if (at != std::string::npos) {
-            std::size_t i = at + kStartedPrefix.size();
+            std::size_t i = at + ready_prefix.size();
             int port = 0;
             while (i < output_.size() && output_[i] >= '0' && output_[i] <= '9') {
                 port = port * 10 + (output_[i] - '0');
@@ -258,13 +253,69 @@ std::string ServerProcess::Start(std::chrono::seconds start_timeout) {
     const bool eof = output_eof_;
     lock.unlock();
     Stop();
-    return std::string(eof ? "server exited before announcing its port"
-                           : "timed out waiting for 'Server started at http://127.0.0.1:<port>' "
-                             "on stdout (is the line flushed?)") +
+    return std::string(eof ? "the child exited before announcing its port"
+                           : "timed out waiting for '" + std::string(ready_prefix) +
+                                 "<port>' on stdout (is the line flushed?)") +
            "; binary: " + bin + "; output:\n" + out;
 }
 
-void ServerProcess::DrainOutput(int fd) {
+ServerProcess::ServerProcess(Data data) : data_(data) {}
+
+ServerProcess::~ServerProcess() { Stop(); }
+
+std::string ServerProcess::Start(std::chrono::seconds start_timeout, const std::vector<std::string>& extra_args) {
+    const std::string bin = ServerBinary();
+    if (auto problem = BinaryProblem(bin); !problem.empty()) {
+        return problem;
+    }
+    if (data_ == Data::kFixture) {
+        if (auto err = CopyFixture(dir_.path()); !err.empty()) {
+            return err;
+        }
+    }
+    std::vector<std::string> args{"serve", "--dir", dir_.path().string(), "--http", "127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    return Launch(bin, args, kStartedPrefix, start_timeout);
+}
+
+SmtpSink::~SmtpSink() { Stop(); }
+
+std::string SmtpSink::Start(std::chrono::seconds start_timeout) {
+    const std::string script = std::string(BASALT_E2E_SOURCE_DIR) + "/tests/support/smtp_sink.py";
+    return Launch("/usr/bin/python3", {"-u", script, "--port", "0", "--dir", dir_.path().string()},
+                  "SMTP sink listening on 127.0.0.1:", start_timeout);
+}
+
+std::vector<std::string> SmtpSink::MessagesJson() const {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_.path(), ec)) {
+        if (e.path().extension() == ".eml") {  // written last: the .json beside it is complete
+            files.push_back(fs::path(e.path()).replace_extension(".json"));
+        }
+    }
+    std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+        return std::stoll(a.stem().string()) < std::stoll(b.stem().string());
+    });
+    std::vector<std::string> out;
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return out;
+}
+
+std::vector<std::string> SmtpSink::WaitForMessages(std::size_t n, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto msgs = MessagesJson();
+    while (msgs.size() < n && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        msgs = MessagesJson();
+    }
+    return msgs;
+}
+
+void ChildProcess::DrainOutput(int fd) {
     std::array<char, 4096> buf{};
     for (;;) {
         const ssize_t n = ::read(fd, buf.data(), buf.size());
@@ -288,7 +339,7 @@ void ServerProcess::DrainOutput(int fd) {
     cv_.notify_all();
 }
 
-int ServerProcess::WaitExit(std::chrono::milliseconds timeout) {
+int ChildProcess::WaitExit(std::chrono::milliseconds timeout) {
     if (pidfd_ >= 0) {
         pollfd p{pidfd_, POLLIN, 0};
         int r = 0;
@@ -310,7 +361,7 @@ int ServerProcess::WaitExit(std::chrono::milliseconds timeout) {
     return DecodeWaitStatus(status);
 }
 
-int ServerProcess::Stop() {
+int ChildProcess::Stop() {
     int code = -1;
     if (pid_ > 0) {
         ::kill(pid_, SIGTERM);
@@ -336,7 +387,7 @@ int ServerProcess::Stop() {
     return code;
 }
 
-std::string ServerProcess::Output() const {
+std::string ChildProcess::Output() const {
     std::lock_guard lock(mu_);
     return output_;
 }

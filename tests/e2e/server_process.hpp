@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -53,25 +54,16 @@ struct CommandResult {
 CommandResult RunBasalt(const std::vector<std::string>& args,
                         std::chrono::seconds timeout = std::chrono::seconds(30));
 
-/// Owns one `basalt serve` child: a temp data dir (empty or a fixture copy), the child PID and a
-/// thread draining its stdout/stderr. Start() waits (≤ start_timeout) for the line
-/// `Server started at http://127.0.0.1:<port>`. Stop()/the destructor send SIGTERM to this child
-/// only, SIGKILL after 5 s, and the destructor removes the data dir. Not thread-safe; use from the
-/// test thread. The child also gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
-class ServerProcess {
+/// A child process with its stdout/stderr drained by a thread. Launch() waits (≤ timeout) for
+/// `ready_prefix` followed by a port number in the output. Stop()/the destructor send SIGTERM to
+/// this child only, SIGKILL after 5 s. Not thread-safe; use from the test thread. The child also
+/// gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
+class ChildProcess {
 public:
-    enum class Data { kEmpty, kFixture };
-
-    explicit ServerProcess(Data data = Data::kFixture);
-    ~ServerProcess();
-    ServerProcess(const ServerProcess&) = delete;
-    ServerProcess& operator=(const ServerProcess&) = delete;
-    ServerProcess(ServerProcess&&) = delete;
-    ServerProcess& operator=(ServerProcess&&) = delete;
-
-    /// Spawns the server. Returns an error text (empty on success) that names the binary and
-    /// includes the child's output, so a failing test explains itself.
-    std::string Start(std::chrono::seconds start_timeout = std::chrono::seconds(10));
+    ChildProcess() = default;
+    virtual ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
 
     /// SIGTERM, wait ≤ 5 s, then SIGKILL. Returns the exit code (128+signal if killed by one,
     /// -1 if not running).
@@ -79,25 +71,68 @@ public:
 
     bool running() const { return pid_ > 0; }
     int port() const { return port_; }
-    const std::filesystem::path& data_dir() const { return dir_.path(); }
-    std::filesystem::path db_path() const { return dir_.path() / "data.db"; }
     /// Everything the child wrote so far.
     std::string Output() const;
+
+protected:
+    /// Spawns `binary args...`; an error text (empty on success) with the child's output.
+    std::string Launch(const std::string& binary,
+                       const std::vector<std::string>& args,
+                       std::string_view ready_prefix,
+                       std::chrono::seconds timeout);
 
 private:
     void DrainOutput(int fd);
     int WaitExit(std::chrono::milliseconds timeout);
 
-    TempDir dir_;
-    Data data_;
     pid_t pid_ = -1;
     int pidfd_ = -1;
     int port_ = 0;
     std::thread reader_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
-    std::string output_;    // guarded by mu_
+    std::string output_;       // guarded by mu_
     bool output_eof_ = false;  // guarded by mu_
+};
+
+/// Owns one `basalt serve` child on a temp data dir (empty or a fixture copy), removed by the
+/// destructor. Start() waits for `Server started at http://127.0.0.1:<port>`.
+class ServerProcess : public ChildProcess {
+public:
+    enum class Data { kEmpty, kFixture };
+
+    explicit ServerProcess(Data data = Data::kFixture);
+    ~ServerProcess() override;
+
+    /// Spawns the server (extra flags after the defaults). Returns an error text (empty on
+    /// success) that names the binary and includes the child's output.
+    std::string Start(std::chrono::seconds start_timeout = std::chrono::seconds(10),
+                      const std::vector<std::string>& extra_args = {});
+
+    const std::filesystem::path& data_dir() const { return dir_.path(); }
+    std::filesystem::path db_path() const { return dir_.path() / "data.db"; }
+
+private:
+    TempDir dir_;
+    Data data_;
+};
+
+/// A real SMTP server on loopback (tests/support/smtp_sink.py, Python's aiosmtpd) that stores
+/// every message it receives; Messages() returns them decoded, in arrival order:
+/// {"mail_from", "rcpt_tos":[...], "subject", "from", "to", "html", "text"}.
+class SmtpSink : public ChildProcess {
+public:
+    SmtpSink() = default;
+    ~SmtpSink() override;
+
+    std::string Start(std::chrono::seconds start_timeout = std::chrono::seconds(10));
+    std::vector<std::string> MessagesJson() const;
+    /// Waits until at least `n` messages arrived (or `timeout`); returns the messages.
+    std::vector<std::string> WaitForMessages(std::size_t n,
+                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
+
+private:
+    TempDir dir_;
 };
 
 }  // namespace basalt::e2e

@@ -19,6 +19,7 @@ service::RequestCtx MakeCtx(const http::Request& req) {
     ctx.info.auth = ctx.auth.record;
     ctx.info.method = req.method_string;
     ctx.info.context = "default";
+    ctx.remote_ip = req.remote_ip;
     for (const auto& [k, v] : req.query) {
         ctx.info.query.try_emplace(k, v);
     }

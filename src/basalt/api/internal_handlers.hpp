@@ -35,6 +35,17 @@ net::awaitable<http::Response> UpdateSettings(Services* s, http::Request& req);
 
 net::awaitable<http::Response> AuthWithPassword(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthRefresh(Services* s, http::Request& req);
+net::awaitable<http::Response> AuthMethods(Services* s, http::Request& req);
+net::awaitable<http::Response> RequestOtp(Services* s, http::Request& req);
+net::awaitable<http::Response> AuthWithOtp(Services* s, http::Request& req);
+net::awaitable<http::Response> RequestVerification(Services* s, http::Request& req);
+net::awaitable<http::Response> ConfirmVerification(Services* s, http::Request& req);
+net::awaitable<http::Response> RequestPasswordReset(Services* s, http::Request& req);
+net::awaitable<http::Response> ConfirmPasswordReset(Services* s, http::Request& req);
+net::awaitable<http::Response> RequestEmailChange(Services* s, http::Request& req);
+net::awaitable<http::Response> ConfirmEmailChange(Services* s, http::Request& req);
+net::awaitable<http::Response> Impersonate(Services* s, http::Request& req);
+net::awaitable<http::Response> TestEmail(Services* s, http::Request& req);
 
 /// Middleware: resolves the Authorization header into service::Auth (guest when invalid).
 net::awaitable<http::Response> ResolveAuth(Services* s, http::Request& req, const http::Next& next);

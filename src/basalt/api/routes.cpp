@@ -70,6 +70,17 @@ void RegisterRoutes(http::Router& router, Services* s) {
 
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));
+    router.Add(verb::get, "/api/collections/{collection}/auth-methods", Bind(s, &AuthMethods));
+    router.Add(verb::post, "/api/collections/{collection}/request-otp", Bind(s, &RequestOtp));
+    router.Add(verb::post, "/api/collections/{collection}/auth-with-otp", Bind(s, &AuthWithOtp));
+    router.Add(verb::post, "/api/collections/{collection}/request-verification", Bind(s, &RequestVerification));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-verification", Bind(s, &ConfirmVerification));
+    router.Add(verb::post, "/api/collections/{collection}/request-password-reset", Bind(s, &RequestPasswordReset));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-password-reset", Bind(s, &ConfirmPasswordReset));
+    router.Add(verb::post, "/api/collections/{collection}/request-email-change", Bind(s, &RequestEmailChange));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-email-change", Bind(s, &ConfirmEmailChange));
+    router.Add(verb::post, "/api/collections/{collection}/impersonate/{id}", Bind(s, &Impersonate));
+    router.Add(verb::post, "/api/settings/test/email", Bind(s, &TestEmail));
 
     router.SetFallback([](http::Request&) -> net::awaitable<http::Response> { co_return StatusResponse(404); });
 }

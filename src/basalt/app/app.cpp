@@ -16,6 +16,7 @@
 #include "basalt/base/log.hpp"
 #include "basalt/http/server.hpp"
 #include "basalt/service/auth_service.hpp"
+#include "basalt/service/mail_service.hpp"
 #include "basalt/service/collections.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
@@ -59,8 +60,9 @@ public:
         store_ = std::move(*st);
         records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor());
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
-        auth_ = std::make_unique<service::AuthService>(*store_, registry_, blocking_.get_executor());
         settings_ = std::make_unique<service::SettingsService>(*store_);
+        mail_ = std::make_unique<service::MailService>(*settings_, blocking_.get_executor());
+        auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, blocking_.get_executor());
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }
@@ -68,6 +70,7 @@ public:
         services_.collections = collections_.get();
         services_.auth = auth_.get();
         services_.settings = settings_.get();
+        services_.mail = mail_.get();
         services_.registry = &registry_;
     }
 
@@ -103,8 +106,9 @@ private:
     service::SchemaRegistry registry_;
     std::unique_ptr<service::RecordService> records_;
     std::unique_ptr<service::CollectionService> collections_;
-    std::unique_ptr<service::AuthService> auth_;
     std::unique_ptr<service::SettingsService> settings_;
+    std::unique_ptr<service::MailService> mail_;
+    std::unique_ptr<service::AuthService> auth_;
     api::Services services_;
 };
 

@@ -128,7 +128,8 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithPassword(RequestCtx ctx,
                                                                  std::string collection,
                                                                  std::string identity,
                                                                  std::string password,
-                                                                 std::string identity_field) {
+                                                                 std::string identity_field,
+                                                                 AuthAttempt attempt) {
     schema::SchemaPtr s = registry_.Get();
     auto c = s->Find(collection);
     if (!c || !c->IsAuth()) {
@@ -193,11 +194,7 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithPassword(RequestCtx ctx,
     if (!found || !ok) {
         co_return InvalidArgument("Failed to authenticate.");
     }
-    BASALT_CO_RETURN_IF_ERROR(co_await CheckAuthRule(ctx, *found));
-    AuthResult out;
-    out.token = IssueAuthToken(*found, true);
-    out.record = std::move(*found);
-    co_return out;
+    co_return co_await Finish(ctx, std::move(*found), "password", attempt);
 }
 
 net::awaitable<Result<AuthResult>> AuthService::Refresh(RequestCtx ctx, std::string collection, std::string presented) {

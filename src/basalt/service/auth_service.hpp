@@ -1,10 +1,13 @@
 // AuthService: resolving request tokens to auth records, password login and token refresh.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include "basalt/base/result.hpp"
 #include "basalt/service/context.hpp"
@@ -17,13 +20,23 @@ namespace net = boost::asio;
 struct AuthResult {
     schema::Record record;
     std::string token;
+    /// Set instead of a token when the collection requires a second factor: the api answers
+    /// 401 {"mfaId": ...} (pocketbase-api.md §2.5.4).
+    std::string mfa_id;
+};
+
+class MailService;
+
+/// Per-request inputs of the auth-with-* routes besides the credentials.
+struct AuthAttempt {
+    std::string mfa_id;  // `mfaId` from the query or the body: the second factor of an MFA flow
 };
 
 /// Authentication use cases. References App-owned objects that outlive every request.
 class AuthService {
 public:
-    AuthService(store::Store& store, SchemaRegistry& registry, net::any_io_executor blocking)
-        : store_(store), registry_(registry), blocking_(std::move(blocking)) {}
+    AuthService(store::Store& store, SchemaRegistry& registry, MailService& mail, net::any_io_executor blocking);
+    ~AuthService();
 
     /// The auth record of an `Authorization` header value ("Bearer " optional). Any invalid,
     /// expired or unknown token yields a guest — never an error (PocketBase §1.3).
@@ -33,7 +46,39 @@ public:
                                                         std::string collection,
                                                         std::string identity,
                                                         std::string password,
-                                                        std::string identity_field);
+                                                        std::string identity_field,
+                                                        AuthAttempt attempt = {});
+
+    /// GET auth-methods: the collection's enabled sign-in methods (§2.5.1).
+    net::awaitable<Result<boost::json::object>> AuthMethods(std::string collection);
+
+    /// request-otp: always an otpId (a random one for unknown emails); mails the code.
+    net::awaitable<Result<std::string>> RequestOtp(RequestCtx ctx, std::string collection, std::string email);
+    net::awaitable<Result<AuthResult>> AuthWithOtp(RequestCtx ctx,
+                                                   std::string collection,
+                                                   std::string otp_id,
+                                                   std::string password,
+                                                   AuthAttempt attempt = {});
+
+    net::awaitable<Status> RequestVerification(RequestCtx ctx, std::string collection, std::string email);
+    net::awaitable<Status> ConfirmVerification(RequestCtx ctx, std::string collection, std::string token);
+    net::awaitable<Status> RequestPasswordReset(RequestCtx ctx, std::string collection, std::string email);
+    net::awaitable<Status> ConfirmPasswordReset(RequestCtx ctx,
+                                                std::string collection,
+                                                std::string token,
+                                                std::string password,
+                                                std::string password_confirm);
+    net::awaitable<Status> RequestEmailChange(RequestCtx ctx, std::string collection, std::string new_email);
+    net::awaitable<Status> ConfirmEmailChange(RequestCtx ctx,
+                                              std::string collection,
+                                              std::string token,
+                                              std::string password);
+
+    /// impersonate/{id} (superusers): a non-refreshable token; `duration` <= 0 = the collection's.
+    net::awaitable<Result<AuthResult>> Impersonate(RequestCtx ctx,
+                                                   std::string collection,
+                                                   std::string id,
+                                                   std::int64_t duration);
 
     /// auth-refresh: same collection guard, authRule, a new token unless not refreshable.
     net::awaitable<Result<AuthResult>> Refresh(RequestCtx ctx, std::string collection, std::string presented_token);
@@ -42,11 +87,33 @@ public:
     static std::string IssueAuthToken(const schema::Record& r, bool refreshable, std::int64_t duration = 0);
 
 private:
+    struct Limits;
+
     net::awaitable<Status> CheckAuthRule(const RequestCtx& ctx, const schema::Record& r);
+    /// After a successful first factor: authRule, then the MFA step, the new-device alert and
+    /// the token.
+    net::awaitable<Result<AuthResult>> Finish(const RequestCtx& ctx,
+                                              schema::Record r,
+                                              std::string_view method,
+                                              const AuthAttempt& attempt);
+    net::awaitable<Result<std::optional<std::string>>> MfaStep(const schema::Record& r,
+                                                               std::string_view method,
+                                                               const AuthAttempt& attempt);
+    net::awaitable<void> AuthAlert(const RequestCtx& ctx, const schema::Record& r);
+    net::awaitable<Result<std::optional<schema::Record>>> FindByEmail(const std::shared_ptr<const schema::Collection>& c,
+                                                                      std::string email);
+    /// Verifies an email-carrying token of `type` for collection `c`: the record, or the
+    /// validation error of the `token` field.
+    net::awaitable<Result<schema::Record>> RecordOfToken(const std::shared_ptr<const schema::Collection>& c,
+                                                         std::string token,
+                                                         std::string_view type,
+                                                         std::string_view secret_kind);
 
     store::Store& store_;
     SchemaRegistry& registry_;
+    MailService& mail_;
     net::any_io_executor blocking_;
+    std::unique_ptr<Limits> limits_;
 };
 
 }  // namespace basalt::service

@@ -27,6 +27,7 @@ struct Auth {
 struct RequestCtx {
     Auth auth;
     filter::RequestInfo info;  // method, context, query, headers, body (auth is mirrored here)
+    std::string remote_ip;     // the client's address (auth alerts, rate limits)
 };
 
 /// The current schema snapshot; replaced atomically after every collection change.
