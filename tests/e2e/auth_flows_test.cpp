@@ -301,5 +301,31 @@ TEST_F(AuthFlows, NewDeviceLoginAlertAndTestEmail) {
     EXPECT_TRUE(test);
 }
 
+// Rate limits configured through the settings: the most specific rule wins, 429 with the
+// envelope once exhausted, superusers exempt; disabling them lifts the limit.
+TEST_F(AuthFlows, RateLimitsFromTheSettings) {
+    ASSERT_EQ(Post("/api/settings",
+                   R"({"rateLimits":{"enabled":true,"rules":[{"label":"*:create","duration":60,"maxRequests":2},)"
+                   R"({"label":"/api/","duration":60,"maxRequests":1000}]}})",
+                   kSuperuserToken, "PATCH")
+                  .status,
+              200);
+    const std::string create = "/api/collections/demo2/records";
+    EXPECT_EQ(Post(create, R"({"title":"limit-1"})").status, 200);
+    EXPECT_EQ(Post(create, R"({"title":"limit-2"})").status, 200);
+    HttpResponse limited = Post(create, R"({"title":"limit-3"})");
+    EXPECT_EQ(limited.status, 429);
+    EXPECT_EQ(limited.body, R"({"data":{},"message":"Too Many Requests.","status":429})" "\n");
+    EXPECT_EQ(Int("SELECT count(*) FROM demo2 WHERE title='limit-3'"), 0);
+    EXPECT_EQ(Post(create, R"({"title":"limit-4"})", kSuperuserToken).status, 200);
+    EXPECT_EQ(Send(server_.port(), {.target = create}).status, 200);  // lists use another rule
+    HttpResponse bad = Post("/api/settings", R"({"rateLimits":{"rules":[{"label":"","duration":0,"maxRequests":1}]}})",
+                            kSuperuserToken, "PATCH");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_NE(bad.body.find(R"("rateLimits":{"rules":{"0":{)"), std::string::npos) << bad.body;
+    ASSERT_EQ(Post("/api/settings", R"({"rateLimits":{"enabled":false}})", kSuperuserToken, "PATCH").status, 200);
+    EXPECT_EQ(Post(create, R"({"title":"limit-5"})").status, 200);
+}
+
 }  // namespace
 }  // namespace basalt::e2e

@@ -14,8 +14,42 @@ namespace {
 using boost::beast::http::verb;
 using Fn = net::awaitable<http::Response> (*)(Services*, http::Request&);
 
-http::Handler Bind(Services* s, Fn fn) {
-    return [s, fn](http::Request& req) { return fn(s, req); };
+/// PocketBase's action name of a route (rate-limit labels `<collection>:<action>`); `auth` marks
+/// the auth-with-* routes, which also match the `auth` tag.
+struct Action {
+    std::string_view name;
+    bool auth = false;
+};
+
+// A coroutine with its arguments by value (CP.51): the handler runs after the rate limit.
+net::awaitable<http::Response> Limited(Services* s, Fn fn, Action action, http::Request& req) {
+    if (s->limiter != nullptr && s->settings != nullptr) {
+        auto settings = s->settings->Peek();
+        if (!settings) {
+            auto loaded = co_await s->settings->Current();
+            settings = loaded ? *loaded : nullptr;
+        }
+        if (settings) {
+            const service::Auth& auth = internal::AuthOf(req);
+            service::RateLimitRequest r;
+            r.method = req.method_string;
+            r.path = req.path;
+            r.collection = std::string(req.Param("collection"));
+            r.action = std::string(action.name);
+            r.auth_action = action.auth;
+            r.guest = auth.IsGuest();
+            r.superuser = auth.IsSuperuser();
+            r.client = req.remote_ip;
+            if (!s->limiter->Allow(*settings, r)) {
+                co_return ErrorResponse(Error(ErrorCode::kResourceExhausted, "Too Many Requests."));
+            }
+        }
+    }
+    co_return co_await fn(s, req);
+}
+
+http::Handler Bind(Services* s, Fn fn, Action action = {}) {
+    return [s, fn, action](http::Request& req) { return Limited(s, fn, action, req); };
 }
 
 }  // namespace
@@ -55,11 +89,11 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::delete_, "/api/collections/{collection}", Bind(s, &DeleteCollection));
     router.Add(verb::delete_, "/api/collections/{collection}/truncate", Bind(s, &TruncateCollection));
 
-    router.Add(verb::get, "/api/collections/{collection}/records", Bind(s, &ListRecords));
-    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord));
-    router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord));
-    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord));
-    router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord));
+    router.Add(verb::get, "/api/collections/{collection}/records", Bind(s, &ListRecords, {"list"}));
+    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord, {"create"}));
+    router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord, {"view"}));
+    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord, {"update"}));
+    router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord, {"delete"}));
 
     router.Add(verb::get, "/api/settings", Bind(s, &GetSettings));
     router.Add(verb::patch, "/api/settings", Bind(s, &UpdateSettings));
@@ -68,17 +102,17 @@ void RegisterRoutes(http::Router& router, Services* s) {
     batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
     router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);
 
-    router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
-    router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));
-    router.Add(verb::get, "/api/collections/{collection}/auth-methods", Bind(s, &AuthMethods));
-    router.Add(verb::post, "/api/collections/{collection}/request-otp", Bind(s, &RequestOtp));
-    router.Add(verb::post, "/api/collections/{collection}/auth-with-otp", Bind(s, &AuthWithOtp));
-    router.Add(verb::post, "/api/collections/{collection}/request-verification", Bind(s, &RequestVerification));
-    router.Add(verb::post, "/api/collections/{collection}/confirm-verification", Bind(s, &ConfirmVerification));
-    router.Add(verb::post, "/api/collections/{collection}/request-password-reset", Bind(s, &RequestPasswordReset));
-    router.Add(verb::post, "/api/collections/{collection}/confirm-password-reset", Bind(s, &ConfirmPasswordReset));
-    router.Add(verb::post, "/api/collections/{collection}/request-email-change", Bind(s, &RequestEmailChange));
-    router.Add(verb::post, "/api/collections/{collection}/confirm-email-change", Bind(s, &ConfirmEmailChange));
+    router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword, {"authWithPassword", true}));
+    router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh, {"authRefresh"}));
+    router.Add(verb::get, "/api/collections/{collection}/auth-methods", Bind(s, &AuthMethods, {"listAuthMethods"}));
+    router.Add(verb::post, "/api/collections/{collection}/request-otp", Bind(s, &RequestOtp, {"requestOTP"}));
+    router.Add(verb::post, "/api/collections/{collection}/auth-with-otp", Bind(s, &AuthWithOtp, {"authWithOTP", true}));
+    router.Add(verb::post, "/api/collections/{collection}/request-verification", Bind(s, &RequestVerification, {"requestVerification"}));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-verification", Bind(s, &ConfirmVerification, {"confirmVerification"}));
+    router.Add(verb::post, "/api/collections/{collection}/request-password-reset", Bind(s, &RequestPasswordReset, {"requestPasswordReset"}));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-password-reset", Bind(s, &ConfirmPasswordReset, {"confirmPasswordReset"}));
+    router.Add(verb::post, "/api/collections/{collection}/request-email-change", Bind(s, &RequestEmailChange, {"requestEmailChange"}));
+    router.Add(verb::post, "/api/collections/{collection}/confirm-email-change", Bind(s, &ConfirmEmailChange, {"confirmEmailChange"}));
     router.Add(verb::post, "/api/collections/{collection}/impersonate/{id}", Bind(s, &Impersonate));
     router.Add(verb::post, "/api/settings/test/email", Bind(s, &TestEmail));
 

@@ -5,6 +5,7 @@
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
 #include "basalt/service/mail_service.hpp"
+#include "basalt/service/rate_limiter.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 
@@ -17,6 +18,7 @@ struct Services {
     service::AuthService* auth = nullptr;
     service::SettingsService* settings = nullptr;
     service::MailService* mail = nullptr;
+    service::RateLimiter* limiter = nullptr;
     service::SchemaRegistry* registry = nullptr;
 };
 

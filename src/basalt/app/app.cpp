@@ -71,6 +71,7 @@ public:
         services_.auth = auth_.get();
         services_.settings = settings_.get();
         services_.mail = mail_.get();
+        services_.limiter = &limiter_;
         services_.registry = &registry_;
     }
 
@@ -109,6 +110,7 @@ private:
     std::unique_ptr<service::SettingsService> settings_;
     std::unique_ptr<service::MailService> mail_;
     std::unique_ptr<service::AuthService> auth_;
+    service::RateLimiter limiter_;
     api::Services services_;
 };
 

@@ -64,6 +64,8 @@ bool LooksLikeEmail(std::string_view s) {
 
 bool LooksLikeUrl(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
+const boost::json::value* Setting(const boost::json::object& settings, std::string_view section, std::string_view key);
+
 /// A representative subset of PocketBase's settings validation, with its nested error shape.
 boost::json::object Validate(const boost::json::object& st) {
     boost::json::object errors;
@@ -110,6 +112,44 @@ boost::json::object Validate(const boost::json::object& st) {
     }
     if (SettingBool(st, "batch", "enabled") && SettingInt(st, "batch", "maxRequests", 0) <= 0) {
         add("batch", "maxRequests", required());
+    }
+    if (const auto* rules = Setting(st, "rateLimits", "rules"); rules != nullptr && rules->is_array()) {
+        boost::json::object rule_errors;
+        const auto& arr = rules->get_array();
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            boost::json::object e;
+            const boost::json::object* r = arr[i].if_object();
+            auto field = [&](std::string_view k) -> const boost::json::value* {
+                if (r == nullptr) {
+                    return nullptr;
+                }
+                auto it = r->find(k);
+                return it == r->end() ? nullptr : &it->value();
+            };
+            const auto* label = field("label");
+            if (label == nullptr || !label->is_string() || label->get_string().empty()) {
+                e["label"] = required();
+            }
+            const auto* audience = field("audience");
+            if (audience != nullptr && (!audience->is_string() ||
+                                        (audience->get_string() != "" && audience->get_string() != "@guest" &&
+                                         audience->get_string() != "@auth"))) {
+                e["audience"] = FieldError("validation_in_invalid", "Must be a valid value.");
+            }
+            for (std::string_view k : {"duration", "maxRequests"}) {
+                const auto* v = field(k);
+                if (v == nullptr || !v->is_number() || v->to_number<double>() < 1) {
+                    e[k] = FieldError("validation_min_greater_equal_than_required", "Must be no less than 1.",
+                                      {{"threshold", 1}});
+                }
+            }
+            if (!e.empty()) {
+                rule_errors[std::to_string(i)] = std::move(e);
+            }
+        }
+        if (!rule_errors.empty()) {
+            add("rateLimits", "rules", std::move(rule_errors));
+        }
     }
     if (SettingInt(st, "logs", "maxDays", 0) < 0) {
         add("logs", "maxDays", FieldError("validation_min_greater_equal_than_required", "Must be no less than 0.",
@@ -158,14 +198,29 @@ boost::asio::awaitable<Result<boost::json::object>> SettingsService::Update(boos
             return InvalidArgument(std::string(kSaveFailed), std::move(errors));
         }
         BASALT_RETURN_IF_ERROR(store::SaveSettings(tx, current));
+        auto next = std::make_shared<const boost::json::object>(current);
+        tx.OnCommit([this, next] { std::atomic_store(&cached_, next); });
         return current;
     };
     co_return co_await store_.Write(std::move(unit));
 }
 
-boost::asio::awaitable<Result<boost::json::object>> SettingsService::Get() {
+boost::asio::awaitable<Result<std::shared_ptr<const boost::json::object>>> SettingsService::Current() {
+    if (auto cached = Peek()) {
+        co_return cached;
+    }
     auto unit = [](store::Tx& tx) { return store::LoadSettings(tx); };
-    co_return co_await store_.Read(std::move(unit));
+    BASALT_CO_TRY(auto loaded, co_await store_.Read(std::move(unit)));
+    auto fresh = std::make_shared<const boost::json::object>(std::move(loaded));
+    // A concurrent Update may have stored newer settings meanwhile: keep those.
+    std::shared_ptr<const boost::json::object> expected;
+    std::atomic_compare_exchange_strong(&cached_, &expected, fresh);
+    co_return Peek();
+}
+
+boost::asio::awaitable<Result<boost::json::object>> SettingsService::Get() {
+    BASALT_CO_TRY(auto current, co_await Current());
+    co_return *current;
 }
 
 

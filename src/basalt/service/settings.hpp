@@ -1,6 +1,9 @@
 // SettingsService: the application settings stored in `_params` (PocketBase's settings object).
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
@@ -21,8 +24,15 @@ public:
     /// and saves in one transaction; returns the new settings.
     boost::asio::awaitable<Result<boost::json::object>> Update(boost::json::object patch);
 
+    /// The settings kept in memory: loaded on first use, replaced after every committed Update.
+    /// (Another process writing `_params` while Basalt runs is not seen, as in PocketBase.)
+    boost::asio::awaitable<Result<std::shared_ptr<const boost::json::object>>> Current();
+    /// The in-memory settings without waiting; nullptr before the first load.
+    std::shared_ptr<const boost::json::object> Peek() const { return std::atomic_load(&cached_); }
+
 private:
     store::Store& store_;
+    std::shared_ptr<const boost::json::object> cached_;  // atomic_load/atomic_store only
 };
 
 /// The settings as the API shows them: secrets (smtp.password, s3.secret, backups.s3.secret)
