@@ -558,3 +558,149 @@ describe('PocketBase fixture', () => {
         await expectValidation(pb.collection('demo2').create({ title: 'test1' }), 'title', 'validation_not_unique');
     });
 });
+
+/**
+ * Starts tests/support/smtp_sink.py (a real SMTP server, Debian's aiosmtpd) on a free port;
+ * messages() returns the delivered mails, decoded, in arrival order.
+ */
+async function startSmtpSink() {
+    const dir = makeTempDir();
+    const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/smtp_sink.py');
+    const child = spawn('/usr/bin/python3', ['-u', script, '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const port = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`SMTP sink did not start:\n${output}`)), START_TIMEOUT_MS);
+        child.stdout.setEncoding('utf8').on('data', (c) => {
+            output += c;
+            const m = output.match(/listening on 127\.0\.0\.1:(\d+)/);
+            if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        });
+        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
+        child.once('exit', () => { clearTimeout(timer); reject(new Error(`SMTP sink exited:\n${output}`)); });
+    });
+    const messages = () => fs.readdirSync(dir).filter((f) => f.endsWith('.eml'))
+        .map((f) => Number(f.slice(0, -4))).sort((a, b) => a - b)
+        .map((n) => JSON.parse(fs.readFileSync(path.join(dir, `${n}.json`), 'utf8')));
+    return {
+        port,
+        messages,
+        /** Waits for the n-th mail (1-based). */
+        async mail(n) {
+            for (let i = 0; i < 250 && messages().length < n; i++) await new Promise((r) => setTimeout(r, 20));
+            const all = messages();
+            assert.ok(all.length >= n, `expected ${n} mails, got ${all.length}`);
+            return all[n - 1];
+        },
+        stop() { child.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); },
+    };
+}
+
+const tokenIn = (mail) => mail.html.match(/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/)?.[1];
+
+describe('auth flows with mail', () => {
+    let server;
+    let sink;
+    let su;
+    let mails = 0;
+
+    before(async () => {
+        requireBinary();
+        sink = await startSmtpSink();
+        const dir = makeTempDir();
+        copyFixture(dir);
+        server = await startServer(dir);
+        su = client(server.url);
+        await su.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        await su.settings.update({ smtp: { enabled: true, host: '127.0.0.1', port: sink.port } });
+        // A collection without MFA for the sign-up → verify → login → reset story.
+        await su.collections.create({
+            name: 'members', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id',
+            createRule: '', updateRule: 'id = @request.auth.id', authRule: 'verified = true',
+            fields: [{ name: 'name', type: 'text' }],
+            otp: { enabled: true, duration: 300, length: 6 },
+        });
+    });
+
+    after(async () => {
+        if (server) await server.stop();
+        if (sink) sink.stop();
+    });
+
+    it('sign up, verify by the mailed link, log in, refresh', async () => {
+        const pb = client(server.url);
+        const rec = await pb.collection('members').create({
+            email: 'ann@example.com', password: 'ann-pass-123', passwordConfirm: 'ann-pass-123', name: 'Ann',
+        });
+        assert.equal(rec.verified, false);
+        await expectStatus(pb.collection('members').authWithPassword('ann@example.com', 'ann-pass-123'), 403);
+        assert.equal(await pb.collection('members').requestVerification('ann@example.com'), true);
+        const mail = await sink.mail(++mails);
+        assert.deepEqual(mail.rcpt_tos, ['ann@example.com']);
+        assert.match(mail.subject, /^Verify your .* email$/);
+        assert.equal(await pb.collection('members').confirmVerification(tokenIn(mail)), true);
+        const auth = await pb.collection('members').authWithPassword('ann@example.com', 'ann-pass-123');
+        assert.equal(auth.record.verified, true);
+        assert.equal(pb.authStore.isValid, true);
+        const refreshed = await pb.collection('members').authRefresh();
+        assert.equal(refreshed.record.id, rec.id);
+    });
+
+    it('reset the password by mail: old tokens are rejected', async () => {
+        const pb = client(server.url);
+        await pb.collection('members').authWithPassword('ann@example.com', 'ann-pass-123');
+        const oldToken = pb.authStore.token;
+        assert.equal(await client(server.url).collection('members').requestPasswordReset('ann@example.com'), true);
+        const mail = await sink.mail(++mails);
+        assert.match(mail.subject, /^Reset your .* password$/);
+        await client(server.url).collection('members').confirmPasswordReset(tokenIn(mail), 'ann-new-pass-1', 'ann-new-pass-1');
+        await expectStatus(pb.collection('members').authRefresh(), 401);
+        const fresh = client(server.url);
+        await expectStatus(fresh.collection('members').authWithPassword('ann@example.com', 'ann-pass-123'), 400);
+        const auth = await fresh.collection('members').authWithPassword('ann@example.com', 'ann-new-pass-1');
+        assert.notEqual(auth.token, oldToken);
+    });
+
+    it('OTP login with the mailed code', async () => {
+        const pb = client(server.url);
+        const { otpId } = await pb.collection('members').requestOTP('ann@example.com');
+        const mail = await sink.mail(++mails);
+        const code = mail.html.match(/<strong>(\d{6})<\/strong>/)?.[1];
+        assert.ok(code, mail.html);
+        await expectStatus(pb.collection('members').authWithOTP(otpId, '000000'), 400);
+        const auth = await pb.collection('members').authWithOTP(otpId, code);
+        assert.equal(auth.record.email, 'ann@example.com');
+        await expectStatus(client(server.url).collection('members').authWithOTP(otpId, code), 400);  // single use
+    });
+
+    it('MFA on the fixture users: password, then OTP with the mfaId', async () => {
+        const pb = client(server.url);
+        const mfaId = await pb.collection('users').authWithPassword('test@example.com', '1234567890')
+            .then(() => assert.fail('MFA should answer 401'), (err) => {
+                assert.equal(err.status, 401);
+                return err.response.mfaId;
+            });
+        assert.equal(mfaId.length, 15);
+        const { otpId } = await pb.collection('users').requestOTP('test@example.com');
+        const mail = await sink.mail(++mails);
+        const code = mail.html.match(/<strong>(\d{8})<\/strong>/)?.[1];
+        const auth = await pb.collection('users').authWithOTP(otpId, code, { mfaId });
+        assert.equal(auth.record.id, '4q1xlclmfloku33');
+        assert.equal(pb.authStore.record.id, '4q1xlclmfloku33');
+    });
+
+    it('a superuser impersonates a user with a non-refreshable token', async () => {
+        const imp = await su.collection('clients').impersonate('gk390qegs4y47wn', 3600);
+        assert.equal(imp.authStore.record.id, 'gk390qegs4y47wn');
+        const list = await imp.collection('clients').authRefresh();
+        assert.equal(list.token, imp.authStore.token);
+        await expectStatus(client(server.url).collection('clients').impersonate('gk390qegs4y47wn', 10), 401);
+    });
+
+    it('auth methods as the SDK asks for them', async () => {
+        const m = await client(server.url).collection('users').listAuthMethods();
+        assert.equal(m.password.enabled, true);
+        assert.deepEqual(m.password.identityFields, ['email', 'username']);
+        assert.deepEqual(m.mfa, { enabled: true, duration: 1800 });
+        assert.deepEqual(m.otp, { enabled: true, duration: 300 });
+    });
+});
