@@ -1,6 +1,8 @@
 // Records CRUD scenarios on PocketBase's fixture (pocketbase-api.md §2.3, §8.2, §9).
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <boost/json/parse.hpp>
 
 #include "scenario.hpp"
@@ -368,6 +370,29 @@ TEST(RecordsRoundTrip, SuperuserCreateUpdateDelete) {
                               .headers = AuthHeader(kSuperuserToken)});
     EXPECT_EQ(gone.status, 404);
     EXPECT_EQ(server.Stop(), 0) << "SIGTERM must stop the server gracefully\n" << server.Output();
+}
+
+/// PocketBase's timing hardening: a client whose filters keep finding nothing in a collection
+/// with a (non-empty) list rule is slowed down by random delays of up to 500 ms.
+TEST(RecordsTiming, RepeatedEmptyFilteredListsAreDelayed) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+    const std::string url = "/api/collections/demo3/records?filter=" + UrlEncode("title = 'nothing'");
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_EQ(Send(server.port(), {.target = url}).status, 200);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 10; ++i) {
+        HttpResponse r = Send(server.port(), {.target = url});
+        ASSERT_EQ(r.status, 200);
+        EXPECT_NE(r.body.find(R"("items":[])"), std::string::npos);
+    }
+    // Ten delays uniform in [0, 500] ms: below 500 ms in total with probability ~3e-7.
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+    // Superusers are never delayed and see the same (empty) answer.
+    HttpResponse su = Send(server.port(), {.target = url, .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(su.status, 200);
 }
 
 /// List totals are cached per query (store::CountCache) but never stale: every acknowledged

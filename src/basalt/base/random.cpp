@@ -40,6 +40,21 @@ unsigned char NextRandomByte() {
 
 }  // namespace
 
+std::int64_t RandomInt(std::int64_t lo, std::int64_t hi) {
+    const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;
+    if (span == 0) {  // the whole 64-bit range
+        std::uint64_t v = 0;
+        SecureRandomBytes(&v, sizeof v);
+        return static_cast<std::int64_t>(v);
+    }
+    const std::uint64_t limit = UINT64_MAX - (UINT64_MAX % span);  // reject the biased tail
+    std::uint64_t v = 0;
+    do {
+        SecureRandomBytes(&v, sizeof v);
+    } while (v >= limit);
+    return lo + static_cast<std::int64_t>(v % span);
+}
+
 std::string RandomString(std::size_t n, std::string_view alphabet) {
     std::string out;
     out.reserve(n);

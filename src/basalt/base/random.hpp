@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ void SecureRandomBytes(void* out, std::size_t n);
 
 /// A uniformly random string of `n` characters from `alphabet` (rejection sampling, no bias).
 std::string RandomString(std::size_t n, std::string_view alphabet = kAlphabetAlnum);
+
+/// A uniformly random integer in [lo, hi] (lo <= hi).
+std::int64_t RandomInt(std::int64_t lo, std::int64_t hi);
 
 /// A new default record id: 15 chars of [a-z0-9].
 inline std::string NewRecordId() { return RandomString(15, kAlphabetLowerNum); }

@@ -27,4 +27,16 @@ TEST(Random, FromPattern) {
 }
 
 }  // namespace
+TEST(RandomTest, RandomIntStaysInRangeAndCoversIt) {
+    std::set<std::int64_t> seen;
+    for (int i = 0; i < 2000; ++i) {
+        const auto v = RandomInt(-3, 3);
+        ASSERT_GE(v, -3);
+        ASSERT_LE(v, 3);
+        seen.insert(v);
+    }
+    EXPECT_EQ(seen.size(), 7u);
+    EXPECT_EQ(RandomInt(5, 5), 5);
+}
+
 }  // namespace basalt

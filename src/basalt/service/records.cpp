@@ -5,6 +5,10 @@
 
 #include <set>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "basalt/auth/password.hpp"
 #include "basalt/base/json.hpp"
 #include "basalt/base/offload.hpp"
@@ -30,6 +34,8 @@ using internal::PasswordCost;
 using internal::PasswordInput;
 using internal::TakePasswordInput;
 using internal::ValidatePassword;
+
+constexpr std::int64_t kMaxProbeDelayMs = 500;
 
 namespace {
 
@@ -345,7 +351,17 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
         BASALT_RETURN_IF_ERROR(internal::Expand(tx, *s, ctx, out.items, tree));
         return out;
     };
-    co_return co_await store_.Read(std::move(unit));
+    auto result = co_await store_.Read(std::move(unit));
+    // PocketBase's timing hardening: a client probing a rule-protected collection with filters
+    // that keep finding nothing is slowed down (a random delay of up to 500 ms once it had 3
+    // empty results within 3 s), so response times reveal less about hidden rows.
+    if (result && result->items.empty() && !su && !p.filter.empty() && c->list_rule && !c->list_rule->empty() &&
+        !empty_lists_.Allow(c->id + "|" + ctx.remote_ip)) {
+        net::steady_timer timer(co_await net::this_coro::executor,
+                                std::chrono::milliseconds(RandomInt(0, kMaxProbeDelayMs)));
+        co_await timer.async_wait(net::use_awaitable);
+    }
+    co_return result;
 }
 
 net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string collection, std::string id) {

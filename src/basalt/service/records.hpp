@@ -14,6 +14,7 @@
 #include "basalt/base/result.hpp"
 #include "basalt/filter/filter.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/internal/throttle.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
@@ -92,7 +93,8 @@ struct BatchOutcome {
 };
 
 /// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
-/// executor) that outlive every request. Thread-safe: no mutable state of its own.
+/// executor) that outlive every request. Thread-safe: its only state is the thread-safe throttle
+/// of empty filtered lists.
 class RecordService {
 public:
     RecordService(store::Store& store, SchemaRegistry& registry, net::any_io_executor blocking)
@@ -136,6 +138,7 @@ private:
     store::Store& store_;
     SchemaRegistry& registry_;
     net::any_io_executor blocking_;
+    internal::Throttle empty_lists_{3, std::chrono::seconds(3)};  // timing hardening of List
 };
 
 }  // namespace basalt::service
