@@ -48,8 +48,11 @@ fuzz: deps
 check-layers:
 	@python3 tools/check_layers.py src/basalt
 
+## bench: every load benchmark (core vs nginx, API rules, auth); results in bench/out/*.md
 bench: build
 	@bash bench/run.sh
+	@bash bench/rules.sh
+	@bash bench/auth.sh
 
 clean:
 	rm -rf build
