@@ -20,6 +20,7 @@
 #include "basalt/mail/mailer.hpp"
 #include "basalt/mail/message.hpp"
 #include "basalt/service/auth_service.hpp"
+#include "basalt/service/internal/auth_guards.hpp"
 #include "basalt/service/internal/passwords.hpp"
 #include "basalt/service/internal/rules.hpp"
 #include "basalt/service/internal/throttle.hpp"
@@ -644,14 +645,7 @@ net::awaitable<Status> AuthService::ConfirmPasswordReset(RequestCtx ctx,
 
 net::awaitable<Status> AuthService::RequestEmailChange(RequestCtx ctx, std::string collection, std::string new_email) {
     schema::SchemaPtr s = registry_.Get();
-    if (ctx.auth.IsGuest()) {
-        co_return Unauthenticated("The request requires valid record authorization token.");
-    }
-    auto c = s->Find(collection);
-    if (!c || c->id != ctx.auth.record->collection->id) {
-        co_return PermissionDenied("The request requires auth record from " + (c ? c->name : collection) +
-                                   " collection.");
-    }
+    BASALT_CO_TRY(auto c, internal::SameCollectionAuth(*s, ctx, collection));
     if (c->id == kSuperusersId) {
         co_return InvalidArgument("Superusers can change their email directly.");
     }

@@ -6,6 +6,7 @@
 #include "basalt/base/offload.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/base/time.hpp"
+#include "basalt/service/internal/auth_guards.hpp"
 #include "basalt/service/internal/rules.hpp"
 #include "basalt/store/records.hpp"
 
@@ -199,14 +200,8 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithPassword(RequestCtx ctx,
 
 net::awaitable<Result<AuthResult>> AuthService::Refresh(RequestCtx ctx, std::string collection, std::string presented) {
     schema::SchemaPtr s = registry_.Get();
-    if (ctx.auth.IsGuest()) {
-        co_return Unauthenticated("The request requires valid record authorization token.");
-    }
-    auto c = s->Find(collection);
-    if (!c || c->id != ctx.auth.record->collection->id) {
-        co_return PermissionDenied("The request requires auth record from " + (c ? c->name : collection) +
-                                   " collection.");
-    }
+    BASALT_CO_TRY(auto c, internal::SameCollectionAuth(*s, ctx, collection));
+    (void)c;
     BASALT_CO_RETURN_IF_ERROR(co_await CheckAuthRule(ctx, *ctx.auth.record));
     AuthResult out;
     out.record = *ctx.auth.record;
