@@ -36,6 +36,9 @@ net::awaitable<http::Response> UpdateSettings(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthWithPassword(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthRefresh(Services* s, http::Request& req);
 
+net::awaitable<http::Response> RealtimeConnect(Services* s, http::Request& req);
+net::awaitable<http::Response> RealtimeSubscribe(Services* s, http::Request& req);
+
 /// Middleware: resolves the Authorization header into service::Auth (guest when invalid).
 net::awaitable<http::Response> ResolveAuth(Services* s, http::Request& req, const http::Next& next);
 

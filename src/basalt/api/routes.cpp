@@ -71,6 +71,9 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));
 
+    router.Add(verb::get, "/api/realtime", Bind(s, &RealtimeConnect));
+    router.Add(verb::post, "/api/realtime", Bind(s, &RealtimeSubscribe));
+
     router.SetFallback([](http::Request&) -> net::awaitable<http::Response> { co_return StatusResponse(404); });
 }
 

@@ -4,6 +4,7 @@
 #include "basalt/http/router.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
+#include "basalt/service/realtime.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 
@@ -16,6 +17,7 @@ struct Services {
     service::AuthService* auth = nullptr;
     service::SettingsService* settings = nullptr;
     service::SchemaRegistry* registry = nullptr;
+    service::RealtimeService* realtime = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, Services* services);

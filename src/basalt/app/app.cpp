@@ -12,11 +12,15 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "basalt/api/error_mapping.hpp"
+#include "basalt/api/fields.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/base/log.hpp"
 #include "basalt/http/server.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
+#include "basalt/realtime/broker.hpp"
+#include "basalt/realtime/event_bus.hpp"
+#include "basalt/service/realtime.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 #include "basalt/store/sqlite/sqlite_store.hpp"
@@ -60,6 +64,10 @@ public:
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, blocking_.get_executor());
         settings_ = std::make_unique<service::SettingsService>(*store_);
+        realtime_ = std::make_unique<service::RealtimeService>(
+            *store_, registry_, broker_, bus_, blocking_.get_executor(),
+            [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); });
+        records_->SetChangeSink(realtime_.get());
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }
@@ -68,6 +76,7 @@ public:
         services_.auth = auth_.get();
         services_.settings = settings_.get();
         services_.registry = &registry_;
+        services_.realtime = realtime_.get();
     }
 
     int Serve() {
@@ -88,6 +97,7 @@ public:
         std::fflush(stdout);
         log::Info("serving {} on {}:{}", cfg_.dir.string(), cfg_.http.host, server.port());
         server.Run();
+        broker_.CloseAll();
         log::Info("server stopped");
         return 0;
     }
@@ -104,6 +114,9 @@ private:
     std::unique_ptr<service::CollectionService> collections_;
     std::unique_ptr<service::AuthService> auth_;
     std::unique_ptr<service::SettingsService> settings_;
+    realtime::Broker broker_;
+    realtime::LocalEventBus bus_;
+    std::unique_ptr<service::RealtimeService> realtime_;
     api::Services services_;
 };
 
