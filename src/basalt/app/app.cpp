@@ -1,6 +1,8 @@
 // `basalt` CLI and the App composition root.
 #include "basalt/app/app.hpp"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -30,6 +32,17 @@ namespace basalt::app {
 namespace net = boost::asio;
 
 namespace {
+
+/// Every SSE client holds a socket: allow as many descriptors as the hard limit permits.
+void RaiseFileLimit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+            log::Warn("cannot raise the open-file limit to {}", lim.rlim_max);
+        }
+    }
+}
 
 int Threads(int configured) {
     if (configured > 0) {
@@ -80,6 +93,7 @@ public:
     }
 
     int Serve() {
+        RaiseFileLimit();
         auto router = std::make_shared<http::Router>();
         api::RegisterRoutes(*router, &services_);
         http::ServerOptions so;
