@@ -404,5 +404,22 @@ TEST_F(RealtimeTest, DisconnectedClientsAreForgotten) {
     EXPECT_EQ(status, 404);
 }
 
+// PocketBase drops a client after 5 idle minutes; BASALT_REALTIME_IDLE_TIMEOUT shortens it here.
+TEST(RealtimeIdle, AnIdleClientIsDisconnectedAndForgotten) {
+    ::setenv("BASALT_REALTIME_IDLE_TIMEOUT", "1", 1);
+    ServerProcess server;
+    const std::string err = server.Start();
+    ::unsetenv("BASALT_REALTIME_IDLE_TIMEOUT");
+    ASSERT_TRUE(err.empty()) << err;
+    Conn c(server.port());
+    ASSERT_FALSE(c.id.empty());
+    ASSERT_EQ(Subscribe(server.port(), c.id, {"demo2/*"}).status, 204);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(c.sse.Next(milliseconds(4000)));
+    EXPECT_TRUE(c.sse.clean_end());
+    EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(800));
+    EXPECT_EQ(Subscribe(server.port(), c.id, {"demo2/*"}).status, 404);
+}
+
 }  // namespace
 }  // namespace basalt::e2e

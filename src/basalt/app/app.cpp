@@ -79,7 +79,8 @@ public:
         settings_ = std::make_unique<service::SettingsService>(*store_);
         realtime_ = std::make_unique<service::RealtimeService>(
             *store_, registry_, broker_, bus_, blocking_.get_executor(),
-            [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); });
+            [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); },
+            service::RealtimeOptions{.idle_timeout = std::chrono::seconds(cfg_.realtime_idle_timeout_seconds)});
         records_->SetChangeSink(realtime_.get());
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
@@ -221,6 +222,8 @@ int Main(int argc, char** argv) {
     serve->add_option("--db-readers", cfg.db_readers, "SQLite reader connections (0 = auto)");
     serve->add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error|off");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
+    serve->add_option("--realtime-idle-timeout", cfg.realtime_idle_timeout_seconds,
+                      "Seconds without a message before an SSE client is disconnected (default 300)");
 
     auto* su = cli.add_subcommand("superuser", "Manage superusers offline");
     su->require_subcommand(1);
