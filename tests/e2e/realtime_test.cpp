@@ -327,6 +327,31 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
     EXPECT_TRUE(g.sse.Drain(milliseconds(300)).empty());
 }
 
+// 150 distinct (auth, options) checks are evaluated in batched queries; each must still get
+// its own answer.
+TEST_F(RealtimeTest, ManyDistinctChecksAreBatchedAndEachDecidedOnItsOwn) {
+    auto r = Call(port_, "PATCH", "/api/collections/demo2", R"({"listRule":"@request.query.k = 'even'"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    Conn c(port_);
+    std::vector<std::string> subs;
+    std::set<std::string> expected;
+    for (int i = 0; i < 150; ++i) {
+        subs.push_back(WithOptions("demo2/*", R"({"query":{"n":")" + std::to_string(i) + R"(","k":")" +
+                                                  (i % 2 == 0 ? "even" : "odd") + R"("}})"));
+        if (i % 2 == 0) {
+            expected.insert(subs.back());
+        }
+    }
+    ASSERT_EQ(Subscribe(port_, c.id, subs).status, 204);
+    Marker("batched");
+    std::set<std::string> got;
+    for (auto& e : c.sse.Drain(milliseconds(1500))) {
+        EXPECT_EQ(RecordField(e, "title"), "batched");
+        got.insert(e.event);
+    }
+    EXPECT_EQ(got, expected);
+}
+
 TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
     Conn owner(port_);
     ASSERT_EQ(Subscribe(port_, owner.id, {"users/" + std::string(kUserId)}, kUserToken).status, 204);

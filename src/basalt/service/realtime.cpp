@@ -166,45 +166,106 @@ RequestCtx RealtimeCtx(const Auth& auth, const SubOptions& o) {
     return ctx;
 }
 
-/// PocketBase's realtimeCanAccessRecord on the record as committed: the rule (skipped for
-/// superusers; `rule` must be non-null for others) and the subscription's own `filter`, both
-/// evaluated against a virtual row holding the record's values — so a deleted record is judged
-/// as it was, without reading a row that no longer exists.
-Result<bool> CanAccess(store::Tx& tx, const schema::Schema& s, const Record& rec, const RequestCtx& ctx,
-                       const std::optional<std::string>& rule, const std::string& filter) {
+/// Evaluating many access checks in one query keeps a fan-out to thousands of authenticated
+/// subscribers at a few queries per event.
+constexpr std::size_t kChecksPerQuery = 64;
+
+/// PocketBase's realtimeCanAccessRecord, prepared: either decided without SQL, or an
+/// expression (the rule — skipped for superusers, `rule` null denies others — ANDed with the
+/// subscription's own `filter`) to evaluate against a virtual row holding the record's values,
+/// so a deleted record is judged as it was, without reading a row that no longer exists.
+struct AccessCheck {
+    std::optional<bool> decided;
+    filter::SqlExpr expr;
+};
+
+Result<AccessCheck> PrepareAccess(const filter::Dialect& d, const schema::Schema& s, const Record& rec,
+                                  const RequestCtx& ctx, const std::optional<std::string>& rule,
+                                  const std::string& filter, const std::string& alias, std::size_t first_param) {
     const schema::Collection& c = *rec.collection;
     const bool su = ctx.auth.IsSuperuser();
-    const std::string alias = c.name + "__pb_realtime__";
-    std::size_t next = store::VirtualRowParamCount(rec) + 1;
-    filter::SqlExpr where;
+    std::size_t next = first_param;
+    AccessCheck out;
     auto add = [&](filter::SqlExpr e) {
-        where.sql += where.sql.empty() ? "(" + e.sql + ")" : " AND (" + e.sql + ")";
+        out.expr.sql += out.expr.sql.empty() ? "(" + e.sql + ")" : " AND (" + e.sql + ")";
         next += e.params.size();
-        where.params.insert(where.params.end(), e.params.begin(), e.params.end());
+        out.expr.params.insert(out.expr.params.end(), e.params.begin(), e.params.end());
     };
     if (!su) {
         if (!rule) {
-            return false;
+            out.decided = false;
+            return out;
         }
         if (!rule->empty()) {
-            BASALT_TRY(auto e, internal::CompileRule(tx.dialect(), *rule, ctx, s, c, alias, next));
+            BASALT_TRY(auto e, internal::CompileRule(d, *rule, ctx, s, c, alias, next));
             add(std::move(e));
         }
     }
     if (!filter.empty()) {
         if (!su && (filter.find("@collection.") != std::string::npos || filter.find("@request.") != std::string::npos)) {
-            return false;
+            out.decided = false;
+            return out;
         }
-        auto e = internal::CompileClientFilter(tx.dialect(), filter, ctx, s, c, alias, next);
+        auto e = internal::CompileClientFilter(d, filter, ctx, s, c, alias, next);
         if (!e) {
-            return false;
+            out.decided = false;
+            return out;
         }
         add(std::move(*e));
     }
-    if (where.sql.empty()) {
-        return true;
+    if (out.expr.sql.empty()) {
+        out.decided = true;
     }
-    return store::VirtualRowMatches(tx, rec, alias, where);
+    return out;
+}
+
+std::string AccessAlias(const schema::Collection& c) { return c.name + "__pb_realtime__"; }
+
+/// One access check of an event, shared by every subscription with the same auth and options.
+struct PendingCheck {
+    RequestCtx ctx;
+    const std::optional<std::string>* rule = nullptr;
+    std::string filter;
+    bool allowed = false;
+};
+
+/// Decides every check: without SQL where possible, the rest in queries of kChecksPerQuery.
+Status EvaluateChecks(store::Tx& tx, const schema::Schema& s, const Record& rec, std::vector<PendingCheck>& checks) {
+    const std::string alias = AccessAlias(*rec.collection);
+    const std::size_t row_params = store::VirtualRowParamCount(rec);
+    std::size_t i = 0;
+    while (i < checks.size()) {
+        std::vector<filter::SqlExpr> exprs;
+        std::vector<PendingCheck*> which;
+        std::size_t next = row_params + 1;
+        for (; i < checks.size() && exprs.size() < kChecksPerQuery; ++i) {
+            PendingCheck& c = checks[i];
+            BASALT_TRY(auto a, PrepareAccess(tx.dialect(), s, rec, c.ctx, *c.rule, c.filter, alias, next));
+            if (a.decided) {
+                c.allowed = *a.decided;
+                continue;
+            }
+            next += a.expr.params.size();
+            exprs.push_back(std::move(a.expr));
+            which.push_back(&c);
+        }
+        BASALT_TRY(auto results, store::VirtualRowMatchesEach(tx, rec, alias, exprs));
+        for (std::size_t k = 0; k < which.size(); ++k) {
+            which[k]->allowed = results[k];
+        }
+    }
+    return Ok();
+}
+
+/// A single check (the manageRule of an auth record for one viewer).
+Result<bool> CanAccess(store::Tx& tx, const schema::Schema& s, const Record& rec, const RequestCtx& ctx,
+                       const std::optional<std::string>& rule) {
+    const std::string alias = AccessAlias(*rec.collection);
+    BASALT_TRY(auto a, PrepareAccess(tx.dialect(), s, rec, ctx, rule, {}, alias, store::VirtualRowParamCount(rec) + 1));
+    if (a.decided) {
+        return *a.decided;
+    }
+    return store::VirtualRowMatches(tx, rec, alias, a.expr);
 }
 
 /// The event's JSON for one viewer and subscription: {"action","record"} with the record as a
@@ -224,7 +285,7 @@ Result<std::shared_ptr<const std::string>> Render(store::Tx& tx, const schema::S
     const schema::Collection& c = *rec.collection;
     if (c.IsAuth() && !ctx.auth.IsGuest() && !ctx.auth.IsSuperuser()) {
         if (auto manage = c.ManageRule(); manage && !manage->empty()) {
-            BASALT_TRY(bool managed, CanAccess(tx, s, rec, ctx, manage, {}));
+            BASALT_TRY(bool managed, CanAccess(tx, s, rec, ctx, manage));
             r.managed = managed;
         }
     }
@@ -364,9 +425,19 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
         if (deliveries.empty()) {
             continue;
         }
+        // 1. who asks, with which options: one check per distinct (rule, auth, options)
+        struct Target {
+            realtime::Delivery* delivery;
+            std::size_t check;
+            std::string viewer;
+            const SubOptions* options;
+            Auth auth;
+        };
         std::map<std::string, SubOptions, std::less<>> options;
-        std::map<std::string, bool, std::less<>> access;
-        std::map<std::string, std::shared_ptr<const std::string>, std::less<>> rendered;
+        std::map<std::string, std::size_t, std::less<>> check_index;
+        std::vector<PendingCheck> checks;
+        std::vector<Target> targets;
+        targets.reserve(deliveries.size());
         for (auto& d : deliveries) {
             if (d.client->closed()) {
                 continue;
@@ -389,24 +460,34 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
                 oit = options.emplace(d.subscription, ParseOptions(d.subscription)).first;
             }
             const SubOptions& o = oit->second;
-            const std::string viewer = AuthKey(auth) + "\n" + o.key;
-            const std::string access_key = (view ? "v" : "l") + viewer;
-            auto ait = access.find(access_key);
-            if (ait == access.end()) {
-                const RequestCtx ctx = RealtimeCtx(auth, o);
-                BASALT_TRY(bool ok, CanAccess(tx, *s, rec, ctx, view ? c->view_rule : c->list_rule, o.QueryValue("filter")));
-                ait = access.emplace(access_key, ok).first;
+            std::string viewer = AuthKey(auth) + "\n" + o.key;
+            std::string access_key = (view ? "v" : "l") + viewer;
+            auto cit = check_index.find(access_key);
+            if (cit == check_index.end()) {
+                PendingCheck pc;
+                pc.ctx = RealtimeCtx(auth, o);
+                pc.rule = view ? &c->view_rule : &c->list_rule;
+                pc.filter = o.QueryValue("filter");
+                checks.push_back(std::move(pc));
+                cit = check_index.emplace(std::move(access_key), checks.size() - 1).first;
             }
-            if (!ait->second) {
+            targets.push_back(Target{&d, cit->second, std::move(viewer), &o, std::move(auth)});
+        }
+        // 2. the rule checks, batched
+        BASALT_RETURN_IF_ERROR(EvaluateChecks(tx, *s, rec, checks));
+        // 3. render once per viewer, queue without blocking
+        std::map<std::string, std::shared_ptr<const std::string>, std::less<>> rendered;
+        for (auto& t : targets) {
+            if (!checks[t.check].allowed) {
                 continue;
             }
-            auto rit = rendered.find(viewer);
+            auto rit = rendered.find(t.viewer);
             if (rit == rendered.end()) {
-                const RequestCtx ctx = RealtimeCtx(auth, o);
-                BASALT_TRY(auto data, Render(tx, *s, rec, ctx, o, e->action, picker_));
-                rit = rendered.emplace(viewer, std::move(data)).first;
+                const RequestCtx ctx = RealtimeCtx(t.auth, *t.options);
+                BASALT_TRY(auto data, Render(tx, *s, rec, ctx, *t.options, e->action, picker_));
+                rit = rendered.emplace(t.viewer, std::move(data)).first;
             }
-            d.client->Send(realtime::Message{std::move(d.subscription), rit->second});
+            t.delivery->client->Send(realtime::Message{std::move(t.delivery->subscription), rit->second});
         }
     }
     return Ok();
