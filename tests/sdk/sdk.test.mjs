@@ -55,10 +55,11 @@ function runCli(args) {
  * "Server started at http://127.0.0.1:<port>". stop() sends SIGTERM (SIGKILL after 5 s) to this
  * child only and removes the data dir.
  */
-async function startServer(dir) {
+async function startServer(dir, env = {}) {
     requireBinary();
     const child = spawn(BIN, ['serve', '--dir', dir, '--http', '127.0.0.1:0'], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
     });
     let output = '';
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -645,5 +646,46 @@ describe('realtime', () => {
         await sub.realtime.unsubscribe();
         await guest.realtime.unsubscribe();
         assert.equal(sub.realtime.isConnected, false);
+    });
+
+});
+
+describe('realtime reconnect', () => {
+    let server;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        try {
+            copyFixture(dir);
+            // A 2 s idle timeout (PocketBase: 5 min) makes the server end the stream soon.
+            server = await startServer(dir, { BASALT_REALTIME_IDLE_TIMEOUT: '2' });
+        } catch (err) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw err;
+        }
+    });
+
+    after(async () => {
+        if (server) {
+            const res = await server.stop();
+            assert.equal(res.code, 0, `SIGTERM should exit 0:\n${server.output()}`);
+        }
+    });
+
+    // The server ends an idle stream; the SDK reconnects with a new client id, resubmits its
+    // subscriptions, and events keep arriving.
+    it('reconnects and resubscribes after the server ends the stream', async () => {
+        const pb = client(server.url);
+        const got = [];
+        await pb.collection('demo2').subscribe('*', (e) => got.push(e.record.title));
+        const firstId = pb.realtime.clientId;
+        assert.ok(firstId);
+        await waitFor(() => pb.realtime.clientId && pb.realtime.clientId !== firstId, 'a reconnect', 10_000);
+        await waitFor(() => pb.realtime.isConnected, 'the new connection');
+        const admin = client(server.url);
+        await admin.collection('demo2').create({ title: 'after reconnect' });
+        await waitFor(() => got.includes('after reconnect'), 'the event after the reconnect', 10_000);
+        await pb.realtime.unsubscribe();
     });
 });
