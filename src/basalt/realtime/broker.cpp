@@ -88,6 +88,7 @@ std::shared_ptr<Client> Broker::Connect(net::any_io_executor ex, std::string rem
     } while (clients_.contains(id));
     auto c = std::make_shared<Client>(id, std::move(ex), options_.queue_capacity, std::move(remote_ip));
     clients_.emplace(std::move(id), c);
+    count_.store(clients_.size(), std::memory_order_relaxed);
     return c;
 }
 
@@ -119,6 +120,7 @@ void Broker::Disconnect(const std::string& id) {
         }
         c = std::move(it->second);
         clients_.erase(it);
+        count_.store(clients_.size(), std::memory_order_relaxed);
         UnindexLocked(*c);
     }
     c->Close();
@@ -177,11 +179,6 @@ std::vector<std::shared_ptr<Client>> Broker::Clients() const {
         out.push_back(c);
     }
     return out;
-}
-
-std::size_t Broker::size() const {
-    std::shared_lock lock(mu_);
-    return clients_.size();
 }
 
 void Broker::CloseAll() {

@@ -115,7 +115,8 @@ public:
     /// A snapshot of the connected clients.
     std::vector<std::shared_ptr<Client>> Clients() const;
 
-    std::size_t size() const;
+    /// The number of connected clients (lock-free).
+    std::size_t size() const { return count_.load(std::memory_order_relaxed); }
 
     /// Closes every client (server shutdown); their streams end.
     void CloseAll();
@@ -124,6 +125,7 @@ private:
     void UnindexLocked(Client& c);
 
     BrokerOptions options_;
+    std::atomic<std::size_t> count_{0};
     mutable std::shared_mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<Client>> clients_;
     // topic base -> client -> its subscriptions with that base (several when options differ)

@@ -24,7 +24,15 @@ class ChangeSink {
 public:
     virtual ~ChangeSink() = default;
     virtual void Committed(std::vector<RecordChange> changes) = 0;
+    /// False when nobody could receive the changes (no realtime client): writers then skip
+    /// collecting them. Thread-safe and cheap.
+    virtual bool Listening() const { return true; }
 };
+
+/// The sink worth collecting changes for, or null.
+inline ChangeSink* ListeningSink(ChangeSink* sink) {
+    return sink != nullptr && sink->Listening() ? sink : nullptr;
+}
 
 /// Registers `changes` to reach `sink` once `tx` commits (nothing when sink is null).
 inline void PublishOnCommit(store::Tx& tx, ChangeSink* sink, std::vector<RecordChange> changes) {

@@ -58,6 +58,8 @@ public:
                     RealtimeOptions options = {});
 
     void Committed(std::vector<RecordChange> changes) override;
+    /// True while any SSE client is connected.
+    bool Listening() const override { return broker_.size() != 0; }
 
     /// A new SSE client whose messages are delivered on `ex` (the connection's executor).
     std::shared_ptr<realtime::Client> Connect(net::any_io_executor ex, std::string remote_ip);

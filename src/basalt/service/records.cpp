@@ -732,8 +732,10 @@ Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
     }
     std::set<std::string> visited;
     std::vector<RecordChange> changes;
-    BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited, &changes));
-    PublishOnCommit(tx, plan.sink, std::move(changes));
+    ChangeSink* sink = ListeningSink(plan.sink);
+    BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited,
+                                                          sink != nullptr ? &changes : nullptr));
+    PublishOnCommit(tx, sink, std::move(changes));
     if (c->IsAuth()) {
         // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
         const auto& d = tx.dialect();
@@ -752,7 +754,7 @@ Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
 
 /// A successful create/update reaches the plan's change sink after the commit (realtime).
 Result<Record> Published(store::Tx& tx, const WritePlan& plan, Result<Record> written) {
-    if (written) {
+    if (written && ListeningSink(plan.sink) != nullptr) {
         const auto action = plan.kind == WritePlan::Kind::kCreate ? RecordChange::Action::kCreate
                                                                   : RecordChange::Action::kUpdate;
         PublishOnCommit(tx, plan.sink, {RecordChange{action, *written}});
