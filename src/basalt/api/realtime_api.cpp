@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "basalt/api/internal_handlers.hpp"
+#include "basalt/service/realtime.hpp"
 
 namespace basalt::api::internal {
 

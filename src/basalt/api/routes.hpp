@@ -4,9 +4,12 @@
 #include "basalt/http/router.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
-#include "basalt/service/realtime.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
+
+namespace basalt::service {
+class RealtimeService;  // service/realtime.hpp (only realtime_api.cpp needs the definition)
+}  // namespace basalt::service
 
 namespace basalt::api {
 
