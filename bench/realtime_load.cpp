@@ -4,14 +4,6 @@
 // dependencies. Not a test: it prints figures.
 //
 //   realtime_load PORT CLIENTS EVENTS TOPIC COLLECTION [TOKEN]
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +11,14 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -60,9 +60,14 @@ void SendAll(int fd, const std::string& s) {
 }
 
 /// One request on a blocking keep-alive connection; returns the status (body skipped).
-int Request(int fd, const std::string& method, const std::string& path, const std::string& body,
-            const std::string& token, std::string* body_out = nullptr) {
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+int Request(int fd,
+            const std::string& method,
+            const std::string& path,
+            const std::string& body,
+            const std::string& token,
+            std::string* body_out = nullptr) {
+    std::string req =
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
     if (!token.empty()) {
         req += "Authorization: " + token + "\r\n";
     }
@@ -75,13 +80,16 @@ int Request(int fd, const std::string& method, const std::string& path, const st
     for (;;) {
         ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         if (n <= 0) {
-            std::fprintf(stderr, "request %s %s: connection closed\n", method.c_str(), path.c_str());
+            std::fprintf(
+                stderr, "request %s %s: connection closed\n", method.c_str(), path.c_str());
             std::exit(1);
         }
         in.append(buf, static_cast<std::size_t>(n));
         if (hdr_end == std::string::npos && (hdr_end = in.find("\r\n\r\n")) != std::string::npos) {
             auto p = in.find("Content-Length: ");
-            std::size_t len = p != std::string::npos && p < hdr_end ? std::strtoul(in.c_str() + p + 16, nullptr, 10) : 0;
+            std::size_t len = p != std::string::npos && p < hdr_end
+                                  ? std::strtoul(in.c_str() + p + 16, nullptr, 10)
+                                  : 0;
             need = hdr_end + 4 + len;
         }
         if (hdr_end != std::string::npos && in.size() >= need) {
@@ -101,7 +109,9 @@ struct Client {
     int events = 0;
 };
 
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 }  // namespace
 
@@ -149,7 +159,8 @@ int main(int argc, char** argv) {
                     }
                     continue;
                 }
-                for (auto pos = c.buf.find(marker); pos != std::string::npos; pos = c.buf.find(marker, pos + 1)) {
+                for (auto pos = c.buf.find(marker); pos != std::string::npos;
+                     pos = c.buf.find(marker, pos + 1)) {
                     ++c.events;
                 }
                 if (c.buf.size() > marker.size()) {
@@ -161,7 +172,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
         Client& c = clients[static_cast<std::size_t>(i)];
         c.fd = Connect(port, false);
-        SendAll(c.fd, "GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+        SendAll(
+            c.fd,
+            "GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
         ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
         epoll_event e{};
         e.events = EPOLLIN;
@@ -206,8 +219,11 @@ int main(int argc, char** argv) {
     std::vector<double> write_ms, first_ms, p50_ms, p99_ms, all_ms;
     for (int ev = 1; ev <= events; ++ev) {
         const auto t0 = Clock::now();
-        int st = Request(api, "POST", "/api/collections/" + collection + "/records",
-                         "{\"title\":\"realtime bench " + std::to_string(ev) + "\"}", token);
+        int st = Request(api,
+                         "POST",
+                         "/api/collections/" + collection + "/records",
+                         "{\"title\":\"realtime bench " + std::to_string(ev) + "\"}",
+                         token);
         const auto t_written = Clock::now();
         if (st != 200) {
             std::fprintf(stderr, "create: status %d\n", st);
@@ -221,14 +237,16 @@ int main(int argc, char** argv) {
             pump(100);
             const auto now = Clock::now();
             for (int i = 0; i < n; ++i) {
-                if (!seen[static_cast<std::size_t>(i)] && clients[static_cast<std::size_t>(i)].events >= ev) {
+                if (!seen[static_cast<std::size_t>(i)] &&
+                    clients[static_cast<std::size_t>(i)].events >= ev) {
                     seen[static_cast<std::size_t>(i)] = 1;
                     arrivals.push_back(Ms(now - t0));
                 }
             }
         }
         if (static_cast<int>(arrivals.size()) < n) {
-            std::fprintf(stderr, "event %d reached only %zu of %d clients\n", ev, arrivals.size(), n);
+            std::fprintf(
+                stderr, "event %d reached only %zu of %d clients\n", ev, arrivals.size(), n);
             return 1;
         }
         std::sort(arrivals.begin(), arrivals.end());
@@ -242,8 +260,16 @@ int main(int argc, char** argv) {
         std::sort(v.begin(), v.end());
         return v[v.size() / 2];
     };
-    std::printf("events %d: median over events — create request %.2f ms; delivered to first client %.2f ms, "
-                "50%% %.2f ms, 99%% %.2f ms, all %d clients %.2f ms\n",
-                events, median(write_ms), median(first_ms), median(p50_ms), median(p99_ms), n, median(all_ms));
+    std::printf(
+        "events %d: median over events — create request %.2f ms; delivered to first client %.2f "
+        "ms, "
+        "50%% %.2f ms, 99%% %.2f ms, all %d clients %.2f ms\n",
+        events,
+        median(write_ms),
+        median(first_ms),
+        median(p50_ms),
+        median(p99_ms),
+        n,
+        median(all_ms));
     return 0;
 }

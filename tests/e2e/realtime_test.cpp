@@ -2,12 +2,11 @@
 // driven over raw sockets against the real binary on a fixture copy. Negative checks ("nothing
 // arrives") are made deterministic with a marker write the same client must receive next:
 // events reach a client in commit order, so anything wrongly sent would come before the marker.
-#include <gtest/gtest.h>
-
 #include <set>
 #include <thread>
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "scenario.hpp"
 #include "sse_client.hpp"
@@ -18,7 +17,10 @@ namespace {
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
-HttpResponse Call(int port, std::string method, std::string target, std::string body = {},
+HttpResponse Call(int port,
+                  std::string method,
+                  std::string target,
+                  std::string body = {},
                   std::string_view token = kSuperuserToken) {
     HttpRequest r;
     r.method = std::move(method);
@@ -28,7 +30,9 @@ HttpResponse Call(int port, std::string method, std::string target, std::string 
     return Send(port, r);
 }
 
-HttpResponse Subscribe(int port, const std::string& client_id, const std::vector<std::string>& subs,
+HttpResponse Subscribe(int port,
+                       const std::string& client_id,
+                       const std::vector<std::string>& subs,
                        std::string_view token = {}) {
     json::object body;
     body["clientId"] = client_id;
@@ -44,7 +48,9 @@ std::string WithOptions(const std::string& topic, const std::string& options_jso
     return topic + "?options=" + UrlEncode(options_json);
 }
 
-json::object Data(const SseEvent& e) { return json::parse(e.data).as_object(); }
+json::object Data(const SseEvent& e) {
+    return json::parse(e.data).as_object();
+}
 
 std::string RecordField(const SseEvent& e, std::string_view key) {
     const auto d = Data(e);
@@ -57,6 +63,7 @@ std::string RecordField(const SseEvent& e, std::string_view key) {
 /// A connected client with its id (asserting the connect worked).
 struct Conn {
     explicit Conn(int port) : sse(port) { id = sse.ReadConnect(); }
+
     SseClient sse;
     std::string id;
 };
@@ -71,14 +78,17 @@ protected:
 
     /// A demo2 record created by the superuser (a write every guest may see: the marker).
     std::string Marker(const std::string& title) {
-        auto r = Call(port_, "POST", "/api/collections/demo2/records", R"({"title":")" + title + R"("})");
+        auto r = Call(
+            port_, "POST", "/api/collections/demo2/records", R"({"title":")" + title + R"("})");
         EXPECT_EQ(r.status, 200) << r.body;
         return std::string(json::parse(r.body).at("id").as_string());
     }
 
     /// rt_posts: list/view rule `owner = @request.auth.id`.
     void CreateOwnerCollection() {
-        auto r = Call(port_, "POST", "/api/collections",
+        auto r = Call(port_,
+                      "POST",
+                      "/api/collections",
                       R"({"name":"rt_posts","type":"base","listRule":"owner = @request.auth.id",
                           "viewRule":"owner = @request.auth.id","createRule":null,
                           "fields":[{"name":"owner","type":"text"},{"name":"title","type":"text"}]})");
@@ -86,7 +96,9 @@ protected:
     }
 
     std::string CreatePost(const std::string& owner, const std::string& title) {
-        auto r = Call(port_, "POST", "/api/collections/rt_posts/records",
+        auto r = Call(port_,
+                      "POST",
+                      "/api/collections/rt_posts/records",
                       R"({"owner":")" + owner + R"(","title":")" + title + R"("})");
         EXPECT_EQ(r.status, 200) << r.body;
         return std::string(json::parse(r.body).at("id").as_string());
@@ -102,7 +114,8 @@ constexpr std::string_view kClientId = "gk390qegs4y47wn";
 TEST_F(RealtimeTest, ConnectSendsPbConnectWithTheClientIdOnTheIdLine) {
     SseClient sse(port_);
     ASSERT_EQ(sse.status(), 200) << sse.error();
-    EXPECT_NE(sse.header().find("Content-Type: text/event-stream"), std::string::npos) << sse.header();
+    EXPECT_NE(sse.header().find("Content-Type: text/event-stream"), std::string::npos)
+        << sse.header();
     EXPECT_NE(sse.header().find("Cache-Control: no-store"), std::string::npos) << sse.header();
     EXPECT_NE(sse.header().find("X-Accel-Buffering: no"), std::string::npos) << sse.header();
     EXPECT_EQ(sse.header().find("Content-Encoding"), std::string::npos);
@@ -123,22 +136,25 @@ TEST_F(RealtimeTest, SubscribeAnswers204AndRejectsUnknownOrMissingClients) {
     EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);
     auto unknown = Subscribe(port_, std::string(40, 'x'), {"demo2/*"});
     EXPECT_EQ(unknown.status, 404);
-    EXPECT_NE(unknown.body.find("Missing or invalid client id."), std::string::npos) << unknown.body;
+    EXPECT_NE(unknown.body.find("Missing or invalid client id."), std::string::npos)
+        << unknown.body;
     auto missing = Call(port_, "POST", "/api/realtime", R"({"subscriptions":["demo2/*"]})", {});
     EXPECT_EQ(missing.status, 400);
-    EXPECT_NE(missing.body.find(R"("clientId":{"code":"validation_required")"), std::string::npos) << missing.body;
+    EXPECT_NE(missing.body.find(R"("clientId":{"code":"validation_required")"), std::string::npos)
+        << missing.body;
     std::vector<std::string> too_many(1001, "demo2/*");
     EXPECT_EQ(Subscribe(port_, c.id, too_many).status, 400);
 }
 
 TEST_F(RealtimeTest, AuthMayBeAddedButNeverChanged) {
     Conn c(port_);
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);               // guest
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);   // guest -> user
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);   // same user
-    auto other = Subscribe(port_, c.id, {"demo2/*"}, kClientToken);           // user -> other
+    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);              // guest
+    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // guest -> user
+    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // same user
+    auto other = Subscribe(port_, c.id, {"demo2/*"}, kClientToken);          // user -> other
     EXPECT_EQ(other.status, 403);
-    EXPECT_NE(other.body.find("The current and the previous request authorization don't match."), std::string::npos)
+    EXPECT_NE(other.body.find("The current and the previous request authorization don't match."),
+              std::string::npos)
         << other.body;
     EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 403);  // user -> guest
 }
@@ -159,9 +175,16 @@ TEST_F(RealtimeTest, CreateUpdateDeleteReachBothTopicFormsWithTheExactTopicAsEve
         EXPECT_EQ(RecordField(*e, "title"), "rt created");
         names.insert(e->event);
     }
-    EXPECT_EQ(names, (std::set<std::string>{"demo2/*", "sz5l5z67tg7gku0/*"}));  // not the other record's topic
+    EXPECT_EQ(
+        names,
+        (std::set<std::string>{"demo2/*", "sz5l5z67tg7gku0/*"}));  // not the other record's topic
 
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/demo2/records/achvryl401bhse3", R"({"title":"rt upd"})").status, 200);
+    ASSERT_EQ(Call(port_,
+                   "PATCH",
+                   "/api/collections/demo2/records/achvryl401bhse3",
+                   R"({"title":"rt upd"})")
+                  .status,
+              200);
     names.clear();
     for (int i = 0; i < 3; ++i) {
         auto e = c.sse.Next();
@@ -192,7 +215,8 @@ TEST_F(RealtimeTest, RolledBackBatchSendsNothing) {
         {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"rolled back 1"}},
         {"method":"PATCH","url":"/api/collections/demo2/records/achvryl401bhse3","body":{"title":"rolled back 2"}},
         {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"test1"}}]})");
-    ASSERT_EQ(batch.status, 400) << batch.body;  // the last item fails inside the transaction (unique title)
+    ASSERT_EQ(batch.status, 400)
+        << batch.body;  // the last item fails inside the transaction (unique title)
     ASSERT_NE(batch.body.find("validation_not_unique"), std::string::npos) << batch.body;
     Marker("after rollback");
     auto e = c.sse.Next();
@@ -201,7 +225,9 @@ TEST_F(RealtimeTest, RolledBackBatchSendsNothing) {
     // a committed batch sends one event per write, in order
     ASSERT_EQ(Call(port_, "POST", "/api/batch", R"({"requests":[
         {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"b1"}},
-        {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"b2"}}]})").status, 200);
+        {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"b2"}}]})")
+                  .status,
+              200);
     auto b1 = c.sse.Next();
     auto b2 = c.sse.Next();
     ASSERT_TRUE(b1 && b2);
@@ -249,7 +275,10 @@ TEST_F(RealtimeTest, TheSubscribersOwnAuthAndTheRuleDecideWhoReceives) {
     EXPECT_EQ(RecordField(*s2, "title"), "for the client");
 
     // demo1 has null rules: only the superuser hears about it
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/demo1/records/84nmscqy84lsi1t", R"({"text":"rt"})").status, 200);
+    ASSERT_EQ(
+        Call(port_, "PATCH", "/api/collections/demo1/records/84nmscqy84lsi1t", R"({"text":"rt"})")
+            .status,
+        200);
     auto s3 = super.sse.Next();
     ASSERT_TRUE(s3);
     EXPECT_EQ(s3->event, "demo1/*");
@@ -304,21 +333,31 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
     }
     EXPECT_EQ(names, (std::set<std::string>{fields, filtered}));
 
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/users/records/" + std::string(kUserId), R"({"name":"rt"})").status, 200);
+    ASSERT_EQ(Call(port_,
+                   "PATCH",
+                   "/api/collections/users/records/" + std::string(kUserId),
+                   R"({"name":"rt"})")
+                  .status,
+              200);
     auto u = c.sse.Next();
     ASSERT_TRUE(u);
     EXPECT_EQ(u->event, expand);
     const auto rec = Data(*u).at("record").as_object();
-    EXPECT_EQ(std::string(rec.at("expand").at("rel").at("id").as_string()), "llvuca81nly1qls") << u->data;
+    EXPECT_EQ(std::string(rec.at("expand").at("rel").at("id").as_string()), "llvuca81nly1qls")
+        << u->data;
     EXPECT_TRUE(rec.contains("email"));  // superusers see emails
 
     // @request.query / @request.headers of the options reach the rule
-    auto r = Call(port_, "PATCH", "/api/collections/demo2",
+    auto r = Call(port_,
+                  "PATCH",
+                  "/api/collections/demo2",
                   R"({"listRule":"@request.query.k = 'v' && @request.headers.x_rt = 'yes'"})");
     ASSERT_EQ(r.status, 200) << r.body;
     Conn g(port_);
-    const std::string ok = WithOptions("demo2/*", R"({"query":{"k":"v"},"headers":{"X-Rt":"yes"}})");
-    const std::string no = WithOptions("demo2/*", R"({"query":{"k":"w"},"headers":{"X-Rt":"yes"}})");
+    const std::string ok =
+        WithOptions("demo2/*", R"({"query":{"k":"v"},"headers":{"X-Rt":"yes"}})");
+    const std::string no =
+        WithOptions("demo2/*", R"({"query":{"k":"w"},"headers":{"X-Rt":"yes"}})");
     ASSERT_EQ(Subscribe(port_, g.id, {no, ok}).status, 204);
     Marker("ctx");
     auto e = g.sse.Next();
@@ -330,14 +369,16 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
 // 150 distinct (auth, options) checks are evaluated in batched queries; each must still get
 // its own answer.
 TEST_F(RealtimeTest, ManyDistinctChecksAreBatchedAndEachDecidedOnItsOwn) {
-    auto r = Call(port_, "PATCH", "/api/collections/demo2", R"({"listRule":"@request.query.k = 'even'"})");
+    auto r = Call(
+        port_, "PATCH", "/api/collections/demo2", R"({"listRule":"@request.query.k = 'even'"})");
     ASSERT_EQ(r.status, 200) << r.body;
     Conn c(port_);
     std::vector<std::string> subs;
     std::set<std::string> expected;
     for (int i = 0; i < 150; ++i) {
-        subs.push_back(WithOptions("demo2/*", R"({"query":{"n":")" + std::to_string(i) + R"(","k":")" +
-                                                  (i % 2 == 0 ? "even" : "odd") + R"("}})"));
+        subs.push_back(WithOptions("demo2/*",
+                                   R"({"query":{"n":")" + std::to_string(i) + R"(","k":")" +
+                                       (i % 2 == 0 ? "even" : "odd") + R"("}})"));
         if (i % 2 == 0) {
             expected.insert(subs.back());
         }
@@ -354,8 +395,13 @@ TEST_F(RealtimeTest, ManyDistinctChecksAreBatchedAndEachDecidedOnItsOwn) {
 
 TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
     Conn owner(port_);
-    ASSERT_EQ(Subscribe(port_, owner.id, {"users/" + std::string(kUserId)}, kUserToken).status, 204);
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/users/records/" + std::string(kUserId), R"({"name":"me"})").status,
+    ASSERT_EQ(Subscribe(port_, owner.id, {"users/" + std::string(kUserId)}, kUserToken).status,
+              204);
+    ASSERT_EQ(Call(port_,
+                   "PATCH",
+                   "/api/collections/users/records/" + std::string(kUserId),
+                   R"({"name":"me"})")
+                  .status,
               200);
     auto e = owner.sse.Next();
     ASSERT_TRUE(e);
@@ -363,8 +409,12 @@ TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
     // nologin: list rule "" lets a guest subscribe; emails stay hidden without emailVisibility
     Conn guest(port_);
     ASSERT_EQ(Subscribe(port_, guest.id, {"nologin/*"}).status, 204);
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/nologin/records/dc49k6jgejn40h3",
-                   R"({"name":"x","emailVisibility":false})").status, 200);
+    ASSERT_EQ(Call(port_,
+                   "PATCH",
+                   "/api/collections/nologin/records/dc49k6jgejn40h3",
+                   R"({"name":"x","emailVisibility":false})")
+                  .status,
+              200);
     auto g = guest.sse.Next();
     ASSERT_TRUE(g);
     EXPECT_EQ(RecordField(*g, "email"), "<absent>") << g->data;
@@ -382,8 +432,12 @@ TEST_F(RealtimeTest, AChangedPasswordOrDeletedAuthRecordStopsProtectedEvents) {
     EXPECT_EQ(RecordField(*e, "title"), "before");
 
     // a new password regenerates tokenKey: the old token, and so the binding, is void
-    ASSERT_EQ(Call(port_, "PATCH", "/api/collections/users/records/" + std::string(kUserId),
-                   R"({"password":"1234567890new","passwordConfirm":"1234567890new"})").status, 200);
+    ASSERT_EQ(Call(port_,
+                   "PATCH",
+                   "/api/collections/users/records/" + std::string(kUserId),
+                   R"({"password":"1234567890new","passwordConfirm":"1234567890new"})")
+                  .status,
+              200);
     CreatePost(std::string(kUserId), "after");
     Marker("marker");
     auto m = user.sse.Next();

@@ -1,14 +1,14 @@
 // Raw-socket SSE client used by the realtime e2e tests (see sse_client.hpp).
 #include "sse_client.hpp"
 
+#include <array>
+#include <cstring>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <array>
-#include <cstring>
 
 namespace basalt::e2e {
 namespace {
@@ -16,7 +16,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int MsLeft(Clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     return left > 0 ? static_cast<int>(left) : 0;
 }
 
@@ -33,7 +34,8 @@ SseClient::SseClient(int port, std::string target) {
         ended_ = true;
         return;
     }
-    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    const std::string req =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
     if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
         error_ = "send failed";
         ended_ = true;
@@ -120,7 +122,8 @@ std::optional<SseEvent> SseClient::Next(std::chrono::milliseconds timeout) {
             std::size_t pos = 0;
             while (pos <= block.size()) {
                 auto nl = block.find('\n', pos);
-                std::string line = block.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+                std::string line =
+                    block.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
                 if (line.rfind("id:", 0) == 0) {
                     e.id = line.substr(3);
                 } else if (line.rfind("event:", 0) == 0) {

@@ -26,8 +26,10 @@ public:
     SseClient& operator=(const SseClient&) = delete;
 
     int status() const { return status_; }
+
     /// The raw response header block.
     const std::string& header() const { return header_; }
+
     const std::string& error() const { return error_; }
 
     /// The next event, waiting at most `timeout`; nullopt on timeout or end of stream.
@@ -38,6 +40,7 @@ public:
 
     /// True once the server ended the stream (terminating chunk or connection closed).
     bool ended() const { return ended_; }
+
     /// True when the terminating zero-length chunk was received (a clean end).
     bool clean_end() const { return clean_end_; }
 

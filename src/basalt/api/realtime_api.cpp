@@ -20,7 +20,10 @@ using net::experimental::awaitable_operators::operator||;
 
 /// One SSE message as PocketBase writes it: the client id on every `id:` line (the SDK reads
 /// its client id from lastEventId), no space after the colons.
-void AppendFrame(std::string& out, std::string_view id, std::string_view event, std::string_view data) {
+void AppendFrame(std::string& out,
+                 std::string_view id,
+                 std::string_view event,
+                 std::string_view data) {
     out += "id:";
     out += id;
     out += "\nevent:";
@@ -34,7 +37,9 @@ void AppendFrame(std::string& out, std::string_view id, std::string_view event, 
 class ClientGuard {
 public:
     ClientGuard(service::RealtimeService* rt, std::string id) : rt_(rt), id_(std::move(id)) {}
+
     ~ClientGuard() { rt_->Disconnect(id_); }
+
     ClientGuard(const ClientGuard&) = delete;
     ClientGuard& operator=(const ClientGuard&) = delete;
 
@@ -50,7 +55,9 @@ net::awaitable<void> IdleWait(net::steady_timer& timer) {
 
 /// The stream of one client: PB_CONNECT, then its queued messages until the client goes away,
 /// is dropped (queue overflow), stays idle for the idle timeout, or the server shuts down.
-net::awaitable<void> StreamClient(service::RealtimeService* rt, std::string remote_ip, http::StreamWriter* w) {
+net::awaitable<void> StreamClient(service::RealtimeService* rt,
+                                  std::string remote_ip,
+                                  http::StreamWriter* w) {
     auto ex = co_await net::this_coro::executor;
     auto client = rt->Connect(ex, std::move(remote_ip));
     const ClientGuard guard(rt, client->id());
@@ -106,18 +113,22 @@ net::awaitable<http::Response> RealtimeSubscribe(Services* s, http::Request& req
         client_id = std::string(it->value().get_string());
     }
     std::vector<std::string> subscriptions;
-    if (auto it = body->data.find("subscriptions"); it != body->data.end() && !it->value().is_null()) {
+    if (auto it = body->data.find("subscriptions");
+        it != body->data.end() && !it->value().is_null()) {
         if (!it->value().is_array()) {
-            co_return ErrorResponse(InvalidArgument("Failed to load the submitted data due to invalid formatting."));
+            co_return ErrorResponse(
+                InvalidArgument("Failed to load the submitted data due to invalid formatting."));
         }
         for (const auto& v : it->value().get_array()) {
             if (!v.is_string()) {
-                co_return ErrorResponse(InvalidArgument("Failed to load the submitted data due to invalid formatting."));
+                co_return ErrorResponse(InvalidArgument(
+                    "Failed to load the submitted data due to invalid formatting."));
             }
             subscriptions.emplace_back(v.get_string());
         }
     }
-    Status st = s->realtime->SetSubscriptions(MakeCtx(req), client_id, std::move(subscriptions), req.remote_ip);
+    Status st = s->realtime->SetSubscriptions(
+        MakeCtx(req), client_id, std::move(subscriptions), req.remote_ip);
     if (!st) {
         co_return ErrorResponse(st.error());
     }

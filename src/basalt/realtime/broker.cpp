@@ -86,7 +86,8 @@ std::shared_ptr<Client> Broker::Connect(net::any_io_executor ex, std::string rem
     do {
         id = RandomString(kClientIdLength);
     } while (clients_.contains(id));
-    auto c = std::make_shared<Client>(id, std::move(ex), options_.queue_capacity, std::move(remote_ip));
+    auto c =
+        std::make_shared<Client>(id, std::move(ex), options_.queue_capacity, std::move(remote_ip));
     clients_.emplace(std::move(id), c);
     count_.store(clients_.size(), std::memory_order_relaxed);
     return c;
@@ -132,7 +133,8 @@ std::shared_ptr<Client> Broker::Find(std::string_view id) const {
     return it == clients_.end() ? nullptr : it->second;
 }
 
-bool Broker::SetSubscriptions(const std::shared_ptr<Client>& c, std::vector<std::string> subscriptions) {
+bool Broker::SetSubscriptions(const std::shared_ptr<Client>& c,
+                              std::vector<std::string> subscriptions) {
     std::unique_lock lock(mu_);
     auto it = clients_.find(c->id());
     if (it == clients_.end() || it->second != c) {

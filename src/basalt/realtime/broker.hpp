@@ -43,6 +43,7 @@ public:
     Client(std::string id, net::any_io_executor ex, std::size_t capacity, std::string remote_ip);
 
     const std::string& id() const { return id_; }
+
     const std::string& remote_ip() const { return remote_ip_; }
 
     /// Queues `m` without ever blocking. False when the client is closed or its queue is full;
@@ -60,6 +61,7 @@ public:
     void Close();
 
     bool closed() const { return closed_.load(); }
+
     /// True when the client was closed because its queue overflowed.
     bool dropped() const { return dropped_.load(); }
 
@@ -80,8 +82,9 @@ private:
     std::atomic<bool> closed_{false};
     std::atomic<bool> dropped_{false};
     mutable std::mutex mu_;
-    std::vector<std::string> subscriptions_;  // guarded by mu_ (written under the broker's lock too)
-    std::shared_ptr<const void> binding_;     // guarded by mu_
+    std::vector<std::string>
+        subscriptions_;                    // guarded by mu_ (written under the broker's lock too)
+    std::shared_ptr<const void> binding_;  // guarded by mu_
 };
 
 /// A client with one of its subscriptions that matched a topic.

@@ -1,8 +1,6 @@
 // Unit tests of the realtime broker: subscription sets, topic matching, bounded queues.
 #include "basalt/realtime/broker.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -11,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
 
 #include "basalt/base/testing/run_co.hpp"
 #include "basalt/realtime/event_bus.hpp"
@@ -117,7 +116,8 @@ TEST(Client, DeliversInOrderUntilClosed) {
     EXPECT_TRUE(c->Send(Msg("a", "1")));
     EXPECT_TRUE(c->Send(Msg("b", "2")));
     std::vector<std::string> got;
-    auto reader = [](std::shared_ptr<Client> cl, std::vector<std::string>* out) -> net::awaitable<void> {
+    auto reader = [](std::shared_ptr<Client> cl,
+                     std::vector<std::string>* out) -> net::awaitable<void> {
         for (int i = 0; i < 3; ++i) {
             auto m = co_await cl->Next();
             if (!m) {
@@ -177,7 +177,9 @@ TEST(Broker, ConcurrentSubscribeMatchSendAndDisconnect) {
     std::thread subscriber([&] {
         for (int round = 0; round < 2000; ++round) {
             auto& c = clients[static_cast<std::size_t>(round) % clients.size()];
-            b.SetSubscriptions(c, round % 2 ? std::vector<std::string>{"t/*"} : std::vector<std::string>{"t/x", "u/*"});
+            b.SetSubscriptions(c,
+                               round % 2 ? std::vector<std::string>{"t/*"}
+                                         : std::vector<std::string>{"t/x", "u/*"});
         }
     });
     subscriber.join();

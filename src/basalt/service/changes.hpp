@@ -24,6 +24,7 @@ class ChangeSink {
 public:
     virtual ~ChangeSink() = default;
     virtual void Committed(std::vector<RecordChange> changes) = 0;
+
     /// False when nobody could receive the changes (no realtime client): writers then skip
     /// collecting them. Thread-safe and cheap.
     virtual bool Listening() const { return true; }

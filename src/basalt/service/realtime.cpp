@@ -23,7 +23,8 @@ using schema::Record;
 namespace {
 
 constexpr std::string_view kOptionsMarker = "?options=";
-constexpr std::string_view kGenericBadRequest = "Something went wrong while processing your request.";
+constexpr std::string_view kGenericBadRequest =
+    "Something went wrong while processing your request.";
 
 /// What a client is bound to: the auth of its subscription requests, and the auth-token secret
 /// of its collection at that time (a changed secret invalidates every token, so the binding).
@@ -36,13 +37,18 @@ std::shared_ptr<const Binding> BindingOf(const realtime::Client& c) {
     return std::static_pointer_cast<const Binding>(c.binding());
 }
 
-void BindGuest(realtime::Client& c) { c.set_binding(std::make_shared<const Binding>()); }
+void BindGuest(realtime::Client& c) {
+    c.set_binding(std::make_shared<const Binding>());
+}
 
 std::string ActionName(RecordChange::Action a) {
     switch (a) {
-        case RecordChange::Action::kCreate: return "create";
-        case RecordChange::Action::kUpdate: return "update";
-        case RecordChange::Action::kDelete: return "delete";
+        case RecordChange::Action::kCreate:
+            return "create";
+        case RecordChange::Action::kUpdate:
+            return "update";
+        case RecordChange::Action::kDelete:
+            return "delete";
     }
     return "update";
 }
@@ -98,7 +104,9 @@ struct SubOptions {
     }
 };
 
-void CopyStrings(const boost::json::value& from, std::map<std::string, std::string, std::less<>>& to, bool header) {
+void CopyStrings(const boost::json::value& from,
+                 std::map<std::string, std::string, std::less<>>& to,
+                 bool header) {
     if (!from.is_object()) {
         return;
     }
@@ -179,9 +187,14 @@ struct AccessCheck {
     filter::SqlExpr expr;
 };
 
-Result<AccessCheck> PrepareAccess(const filter::Dialect& d, const schema::Schema& s, const Record& rec,
-                                  const RequestCtx& ctx, const std::optional<std::string>& rule,
-                                  const std::string& filter, const std::string& alias, std::size_t first_param) {
+Result<AccessCheck> PrepareAccess(const filter::Dialect& d,
+                                  const schema::Schema& s,
+                                  const Record& rec,
+                                  const RequestCtx& ctx,
+                                  const std::optional<std::string>& rule,
+                                  const std::string& filter,
+                                  const std::string& alias,
+                                  std::size_t first_param) {
     const schema::Collection& c = *rec.collection;
     const bool su = ctx.auth.IsSuperuser();
     std::size_t next = first_param;
@@ -202,7 +215,8 @@ Result<AccessCheck> PrepareAccess(const filter::Dialect& d, const schema::Schema
         }
     }
     if (!filter.empty()) {
-        if (!su && (filter.find("@collection.") != std::string::npos || filter.find("@request.") != std::string::npos)) {
+        if (!su && (filter.find("@collection.") != std::string::npos ||
+                    filter.find("@request.") != std::string::npos)) {
             out.decided = false;
             return out;
         }
@@ -219,7 +233,9 @@ Result<AccessCheck> PrepareAccess(const filter::Dialect& d, const schema::Schema
     return out;
 }
 
-std::string AccessAlias(const schema::Collection& c) { return c.name + "__pb_realtime__"; }
+std::string AccessAlias(const schema::Collection& c) {
+    return c.name + "__pb_realtime__";
+}
 
 /// One access check of an event, shared by every subscription with the same auth and options.
 struct PendingCheck {
@@ -230,7 +246,10 @@ struct PendingCheck {
 };
 
 /// Decides every check: without SQL where possible, the rest in queries of kChecksPerQuery.
-Status EvaluateChecks(store::Tx& tx, const schema::Schema& s, const Record& rec, std::vector<PendingCheck>& checks) {
+Status EvaluateChecks(store::Tx& tx,
+                      const schema::Schema& s,
+                      const Record& rec,
+                      std::vector<PendingCheck>& checks) {
     const std::string alias = AccessAlias(*rec.collection);
     const std::size_t row_params = store::VirtualRowParamCount(rec);
     std::size_t i = 0;
@@ -240,7 +259,8 @@ Status EvaluateChecks(store::Tx& tx, const schema::Schema& s, const Record& rec,
         std::size_t next = row_params + 1;
         for (; i < checks.size() && exprs.size() < kChecksPerQuery; ++i) {
             PendingCheck& c = checks[i];
-            BASALT_TRY(auto a, PrepareAccess(tx.dialect(), s, rec, c.ctx, *c.rule, c.filter, alias, next));
+            BASALT_TRY(auto a,
+                       PrepareAccess(tx.dialect(), s, rec, c.ctx, *c.rule, c.filter, alias, next));
             if (a.decided) {
                 c.allowed = *a.decided;
                 continue;
@@ -258,10 +278,16 @@ Status EvaluateChecks(store::Tx& tx, const schema::Schema& s, const Record& rec,
 }
 
 /// A single check (the manageRule of an auth record for one viewer).
-Result<bool> CanAccess(store::Tx& tx, const schema::Schema& s, const Record& rec, const RequestCtx& ctx,
+Result<bool> CanAccess(store::Tx& tx,
+                       const schema::Schema& s,
+                       const Record& rec,
+                       const RequestCtx& ctx,
                        const std::optional<std::string>& rule) {
     const std::string alias = AccessAlias(*rec.collection);
-    BASALT_TRY(auto a, PrepareAccess(tx.dialect(), s, rec, ctx, rule, {}, alias, store::VirtualRowParamCount(rec) + 1));
+    BASALT_TRY(
+        auto a,
+        PrepareAccess(
+            tx.dialect(), s, rec, ctx, rule, {}, alias, store::VirtualRowParamCount(rec) + 1));
     if (a.decided) {
         return *a.decided;
     }
@@ -270,8 +296,12 @@ Result<bool> CanAccess(store::Tx& tx, const schema::Schema& s, const Record& rec
 
 /// The event's JSON for one viewer and subscription: {"action","record"} with the record as a
 /// view response would show it (hidden fields, email visibility, expand, fields).
-Result<std::shared_ptr<const std::string>> Render(store::Tx& tx, const schema::Schema& s, const Record& rec,
-                                                  const RequestCtx& ctx, const SubOptions& o, const std::string& action,
+Result<std::shared_ptr<const std::string>> Render(store::Tx& tx,
+                                                  const schema::Schema& s,
+                                                  const Record& rec,
+                                                  const RequestCtx& ctx,
+                                                  const SubOptions& o,
+                                                  const std::string& action,
                                                   const FieldsPicker& picker) {
     Record r = rec;
     const std::string expand = o.QueryValue("expand");
@@ -386,7 +416,8 @@ net::awaitable<void> RealtimeService::DispatchLoop(RealtimeService* self) {
             st = Internal(e.what());
         }
         if (!st) {
-            log::Warn("realtime: fan-out of {} event(s) failed: {}", batch.size(), st.error().message);
+            log::Warn(
+                "realtime: fan-out of {} event(s) failed: {}", batch.size(), st.error().message);
         }
     }
 }
@@ -407,10 +438,12 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
             // its tokenKey changed (every token of the record became invalid).
             for (const auto& client : broker_.Clients()) {
                 auto b = BindingOf(*client);
-                if (!b || !b->auth.record || b->auth.record->collection->id != c->id || b->auth.record->Id() != id) {
+                if (!b || !b->auth.record || b->auth.record->collection->id != c->id ||
+                    b->auth.record->Id() != id) {
                     continue;
                 }
-                if (e->action == "delete" || b->auth.record->GetString("tokenKey") != rec.GetString("tokenKey")) {
+                if (e->action == "delete" ||
+                    b->auth.record->GetString("tokenKey") != rec.GetString("tokenKey")) {
                     BindGuest(*client);
                 } else {
                     auto nb = std::make_shared<Binding>(*b);
@@ -419,12 +452,13 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
                 }
             }
         }
-        const std::vector<std::string> bases{c->name + "/" + id, c->id + "/" + id, c->name + "/*",
-                                             c->id + "/*",       c->name,         c->id};
+        const std::vector<std::string> bases{
+            c->name + "/" + id, c->id + "/" + id, c->name + "/*", c->id + "/*", c->name, c->id};
         std::vector<realtime::Delivery> deliveries = broker_.Match(bases);
         if (deliveries.empty()) {
             continue;
         }
+
         // 1. who asks, with which options: one check per distinct (rule, auth, options)
         struct Target {
             realtime::Delivery* delivery;
@@ -433,6 +467,7 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
             const SubOptions* options;
             Auth auth;
         };
+
         std::map<std::string, SubOptions, std::less<>> options;
         std::map<std::string, std::size_t, std::less<>> check_index;
         std::vector<PendingCheck> checks;
@@ -487,46 +522,56 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
                 BASALT_TRY(auto data, Render(tx, *s, rec, ctx, *t.options, e->action, picker_));
                 rit = rendered.emplace(t.viewer, std::move(data)).first;
             }
-            t.delivery->client->Send(realtime::Message{std::move(t.delivery->subscription), rit->second});
+            t.delivery->client->Send(
+                realtime::Message{std::move(t.delivery->subscription), rit->second});
         }
     }
     return Ok();
 }
 
-std::shared_ptr<realtime::Client> RealtimeService::Connect(net::any_io_executor ex, std::string remote_ip) {
+std::shared_ptr<realtime::Client> RealtimeService::Connect(net::any_io_executor ex,
+                                                           std::string remote_ip) {
     auto c = broker_.Connect(std::move(ex), std::move(remote_ip));
     BindGuest(*c);
     return c;
 }
 
-void RealtimeService::Disconnect(const std::string& client_id) { broker_.Disconnect(client_id); }
+void RealtimeService::Disconnect(const std::string& client_id) {
+    broker_.Disconnect(client_id);
+}
 
 Status RealtimeService::SetSubscriptions(const RequestCtx& ctx,
                                          const std::string& client_id,
                                          std::vector<std::string> subscriptions,
                                          const std::string& remote_ip) {
     if (client_id.empty()) {
-        return InvalidArgument(std::string(kGenericBadRequest),
-                               {{"clientId", FieldError("validation_required", "Cannot be blank.")}});
+        return InvalidArgument(
+            std::string(kGenericBadRequest),
+            {{"clientId", FieldError("validation_required", "Cannot be blank.")}});
     }
     if (client_id.size() > 255) {
         return InvalidArgument(std::string(kGenericBadRequest),
-                               {{"clientId", FieldError("validation_length_out_of_range",
-                                                        "The length must be between 1 and 255.")}});
+                               {{"clientId",
+                                 FieldError("validation_length_out_of_range",
+                                            "The length must be between 1 and 255.")}});
     }
     if (subscriptions.size() > options_.max_subscriptions) {
-        return InvalidArgument(std::string(kGenericBadRequest),
-                               {{"subscriptions", FieldError("validation_length_too_long",
-                                                             "The length must be no more than " +
-                                                                 std::to_string(options_.max_subscriptions) + ".")}});
+        return InvalidArgument(
+            std::string(kGenericBadRequest),
+            {{"subscriptions",
+              FieldError("validation_length_too_long",
+                         "The length must be no more than " +
+                             std::to_string(options_.max_subscriptions) + ".")}});
     }
     for (std::size_t i = 0; i < subscriptions.size(); ++i) {
         if (subscriptions[i].size() > options_.max_subscription_length) {
             boost::json::object item;
-            item[std::to_string(i)] = FieldError("validation_length_too_long",
-                                                 "The length must be no more than " +
-                                                     std::to_string(options_.max_subscription_length) + ".");
-            return InvalidArgument(std::string(kGenericBadRequest), {{"subscriptions", std::move(item)}});
+            item[std::to_string(i)] =
+                FieldError("validation_length_too_long",
+                           "The length must be no more than " +
+                               std::to_string(options_.max_subscription_length) + ".");
+            return InvalidArgument(std::string(kGenericBadRequest),
+                                   {{"subscriptions", std::move(item)}});
         }
     }
     auto client = broker_.Find(client_id);
@@ -540,7 +585,8 @@ Status RealtimeService::SetSubscriptions(const RequestCtx& ctx,
         const auto& prev = *b->auth.record;
         const auto& now = ctx.auth.record;
         if (!now || now->Id() != prev.Id() || now->collection->id != prev.collection->id) {
-            return PermissionDenied("The current and the previous request authorization don't match.");
+            return PermissionDenied(
+                "The current and the previous request authorization don't match.");
         }
     }
     auto nb = std::make_shared<Binding>();

@@ -31,7 +31,8 @@ namespace net = boost::asio;
 using FieldsPicker = std::function<void(boost::json::value&, std::string_view)>;
 
 struct RealtimeOptions {
-    std::chrono::seconds idle_timeout{300};  // PocketBase: a client without messages for 5 min is dropped
+    std::chrono::seconds idle_timeout{
+        300};  // PocketBase: a client without messages for 5 min is dropped
     std::size_t max_subscriptions = 1000;
     std::size_t max_subscription_length = 2500;
 };
@@ -58,6 +59,7 @@ public:
                     RealtimeOptions options = {});
 
     void Committed(std::vector<RecordChange> changes) override;
+
     /// True while any SSE client is connected.
     bool Listening() const override { return broker_.size() != 0; }
 
