@@ -1,13 +1,8 @@
 // GET/POST /api/realtime (pocketbase-api.md §2.6, §9.8): one client's server-sent event stream,
 // and the request that replaces its subscriptions.
 #include <optional>
-#include <variant>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "basalt/api/internal_handlers.hpp"
 #include "basalt/service/realtime.hpp"
@@ -15,8 +10,6 @@
 namespace basalt::api::internal {
 
 namespace {
-
-using net::experimental::awaitable_operators::operator||;
 
 /// One SSE message as PocketBase writes it: the client id on every `id:` line (the SDK reads
 /// its client id from lastEventId), no space after the colons.
@@ -48,11 +41,6 @@ private:
     std::string id_;
 };
 
-net::awaitable<void> IdleWait(net::steady_timer& timer) {
-    auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-    (void)ec;
-}
-
 /// The stream of one client: PB_CONNECT, then its queued messages until the client goes away,
 /// is dropped (queue overflow), stays idle for the idle timeout, or the server shuts down.
 net::awaitable<void> StreamClient(service::RealtimeService* rt,
@@ -66,14 +54,10 @@ net::awaitable<void> StreamClient(service::RealtimeService* rt,
     if (!co_await w->Write(frame)) {
         co_return;
     }
-    net::steady_timer idle(ex);
     for (;;) {
-        idle.expires_after(rt->options().idle_timeout);
-        auto next = co_await (client->Next() || IdleWait(idle));
-        if (next.index() != 0) {
-            break;  // idle: PocketBase disconnects; the SDK reconnects when still in use
-        }
-        std::optional<realtime::Message>& m = std::get<0>(next);
+        // Ends when the client is closed: it went away, overflowed its queue, stayed idle past
+        // the idle timeout (the service's sweep), or the server shuts down.
+        std::optional<realtime::Message> m = co_await client->Next();
         if (!m) {
             break;
         }

@@ -57,6 +57,9 @@ public:
     explicit App(const config::ServeConfig& cfg) : cfg_(cfg), blocking_(static_cast<std::size_t>(Threads(cfg.blocking_threads))) {}
 
     ~App() {
+        if (realtime_) {
+            realtime_->Stop();  // its idle sweep would keep the pool from joining
+        }
         blocking_.join();
         if (store_) {
             store_->Close();
@@ -82,6 +85,7 @@ public:
             [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); },
             service::RealtimeOptions{.idle_timeout = std::chrono::seconds(cfg_.realtime_idle_timeout_seconds)});
         records_->SetChangeSink(realtime_.get());
+        realtime_->Start();
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }

@@ -21,13 +21,18 @@ std::string_view TopicBase(std::string_view subscription) {
 }
 
 Client::Client(std::string id, net::any_io_executor ex, std::size_t capacity, std::string remote_ip)
-    : id_(std::move(id)), remote_ip_(std::move(remote_ip)), channel_(std::move(ex), capacity) {}
+    : id_(std::move(id)),
+      remote_ip_(std::move(remote_ip)),
+      channel_(std::move(ex), capacity),
+      last_activity_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 bool Client::Send(Message m) {
     if (closed_.load()) {
         return false;
     }
     if (channel_.try_send(boost::system::error_code{}, std::move(m))) {
+        last_activity_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
         return true;
     }
     // Full (or closed concurrently): drop the client rather than buffer without bound.

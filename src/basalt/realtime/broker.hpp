@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,12 @@ public:
     /// True when the client was closed because its queue overflowed.
     bool dropped() const { return dropped_.load(); }
 
+    /// When the client was connected or last sent a message (PocketBase's idle clock).
+    std::chrono::steady_clock::time_point last_activity() const {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(last_activity_.load(std::memory_order_relaxed)));
+    }
+
     /// The current subscriptions, exactly as submitted.
     std::vector<std::string> Subscriptions() const;
 
@@ -81,6 +88,7 @@ private:
     Channel channel_;
     std::atomic<bool> closed_{false};
     std::atomic<bool> dropped_{false};
+    std::atomic<std::chrono::steady_clock::rep> last_activity_;
     mutable std::mutex mu_;
     std::vector<std::string>
         subscriptions_;                    // guarded by mu_ (written under the broker's lock too)

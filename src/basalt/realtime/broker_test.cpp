@@ -156,6 +156,17 @@ TEST(Client, OverflowDropsTheClientWithoutBlocking) {
     EXPECT_TRUE(RunCo(Drain(slow)).empty());
 }
 
+TEST(Client, SendingRefreshesTheIdleClock) {
+    boost::asio::io_context ioc;
+    Broker b;
+    auto c = b.Connect(ioc.get_executor(), "");
+    const auto connected = c->last_activity();
+    EXPECT_LE(connected, std::chrono::steady_clock::now());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(c->Send(Msg("e")));
+    EXPECT_GT(c->last_activity(), connected);
+}
+
 TEST(Broker, ConcurrentSubscribeMatchSendAndDisconnect) {
     boost::asio::io_context ioc;
     Broker b(BrokerOptions{.queue_capacity = 1 << 16});

@@ -5,7 +5,10 @@
 #include <map>
 #include <optional>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
 
 #include "basalt/base/json.hpp"
@@ -351,8 +354,52 @@ RealtimeService::RealtimeService(store::Store& store,
       bus_(bus),
       dispatch_(std::move(dispatch)),
       picker_(std::move(picker)),
-      options_(options) {
+      options_(options),
+      sweep_strand_(net::make_strand(dispatch_)),
+      sweep_timer_(sweep_strand_) {
     bus_.Subscribe([this](const std::vector<realtime::EventPtr>& events) { OnEvents(events); });
+}
+
+void RealtimeService::Start() {
+    net::co_spawn(sweep_strand_, SweepLoop(this), [](const std::exception_ptr& e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                log::Error("realtime: idle sweep failed: {}", ex.what());
+            }
+        }
+    });
+}
+
+void RealtimeService::Stop() {
+    if (stopping_.exchange(true)) {
+        return;
+    }
+    net::post(sweep_strand_, [this] { sweep_timer_.cancel(); });
+}
+
+net::awaitable<void> RealtimeService::SweepLoop(RealtimeService* self) {
+    // Sweeping every half timeout (at most every 10 s) ends an idle stream within 1.5 timeouts.
+    const auto interval = std::min<std::chrono::steady_clock::duration>(self->options_.idle_timeout / 2,
+                                                                        std::chrono::seconds(10));
+    while (!self->stopping_.load()) {
+        self->sweep_timer_.expires_after(interval);
+        auto [ec] = co_await self->sweep_timer_.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec || self->stopping_.load()) {
+            co_return;
+        }
+        self->SweepIdle();
+    }
+}
+
+void RealtimeService::SweepIdle() {
+    const auto deadline = std::chrono::steady_clock::now() - options_.idle_timeout;
+    for (const auto& c : broker_.Clients()) {
+        if (c->last_activity() < deadline) {
+            broker_.Disconnect(c->id());
+        }
+    }
 }
 
 void RealtimeService::Committed(std::vector<RecordChange> changes) {

@@ -13,6 +13,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/json/value.hpp>
 
 #include "basalt/base/result.hpp"
@@ -76,9 +78,17 @@ public:
 
     const RealtimeOptions& options() const { return options_; }
 
+    /// Starts the idle sweep: clients without a message for options().idle_timeout are
+    /// disconnected (their streams end). Call once; Stop() before the executor is joined.
+    void Start();
+    /// Stops the idle sweep (thread-safe, idempotent).
+    void Stop();
+
 private:
     void OnEvents(const std::vector<realtime::EventPtr>& events);
     static net::awaitable<void> DispatchLoop(RealtimeService* self);
+    static net::awaitable<void> SweepLoop(RealtimeService* self);
+    void SweepIdle();
     Status Fanout(store::Tx& tx, const std::vector<realtime::EventPtr>& batch);
 
     store::Store& store_;
@@ -88,6 +98,10 @@ private:
     net::any_io_executor dispatch_;
     FieldsPicker picker_;
     RealtimeOptions options_;
+
+    net::strand<net::any_io_executor> sweep_strand_;
+    net::steady_timer sweep_timer_;  // on sweep_strand_
+    std::atomic<bool> stopping_{false};
 
     std::mutex mu_;
     std::vector<realtime::EventPtr> pending_;  // guarded by mu_
