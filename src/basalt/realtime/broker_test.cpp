@@ -173,11 +173,13 @@ TEST(Broker, ConcurrentSubscribeMatchSendAndDisconnect) {
     std::vector<std::shared_ptr<Client>> clients;
     for (int i = 0; i < 64; ++i) {
         clients.push_back(b.Connect(ioc.get_executor(), ""));
+        ASSERT_TRUE(b.SetSubscriptions(clients.back(), {"t/*"}));
     }
     std::atomic<bool> stop{false};
     std::atomic<long> sent{0};
+    constexpr long kMaxSent = 200000;  // well below 64 queues of 65536: nobody overflows
     std::thread publisher([&] {
-        while (!stop) {
+        while (!stop && sent < kMaxSent) {
             for (auto& d : b.Match({"t/*", "t/x"})) {
                 if (d.client->Send(Msg(d.subscription))) {
                     ++sent;
@@ -197,10 +199,21 @@ TEST(Broker, ConcurrentSubscribeMatchSendAndDisconnect) {
     for (std::size_t i = 0; i < clients.size(); i += 2) {
         b.Disconnect(clients[i]->id());
     }
+    // let the publisher run against the final state for a while
+    const long after = sent.load();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (sent.load() < std::min(after + 1000, kMaxSent) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
     stop = true;
     publisher.join();
     EXPECT_GT(sent.load(), 0);
+    EXPECT_TRUE(sent.load() > after || after >= kMaxSent) << "no sends after the final state";
     EXPECT_EQ(b.size(), clients.size() / 2);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        EXPECT_EQ(clients[i]->closed(), i % 2 == 0) << i;  // disconnected, never dropped
+        EXPECT_FALSE(clients[i]->dropped()) << i;
+    }
     for (const auto& d : b.Match({"t/*", "t/x", "u/*"})) {
         EXPECT_FALSE(d.client->closed());
     }
