@@ -445,6 +445,19 @@ TEST_F(RealtimeTest, AChangedPasswordOrDeletedAuthRecordStopsProtectedEvents) {
     EXPECT_EQ(RecordField(*m, "title"), "marker");
 }
 
+TEST_F(RealtimeTest, ADeletedAuthRecordStopsProtectedEvents) {
+    CreateOwnerCollection();
+    Conn user(port_);
+    ASSERT_EQ(Subscribe(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
+    auto del = Call(port_, "DELETE", "/api/collections/users/records/" + std::string(kUserId));
+    ASSERT_EQ(del.status, 204) << del.body;
+    CreatePost(std::string(kUserId), "owned by a deleted user");
+    Marker("marker");
+    auto m = user.sse.Next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(RecordField(*m, "title"), "marker");
+}
+
 TEST_F(RealtimeTest, EmptySubscriptionsStopEvents) {
     Conn c(port_);
     Conn control(port_);
