@@ -2,6 +2,7 @@
 // driven over raw sockets against the real binary on a fixture copy. Negative checks ("nothing
 // arrives") are made deterministic with a marker write the same client must receive next:
 // events reach a client in commit order, so anything wrongly sent would come before the marker.
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -456,6 +457,51 @@ TEST_F(RealtimeTest, ADeletedAuthRecordStopsProtectedEvents) {
     auto m = user.sse.Next();
     ASSERT_TRUE(m);
     EXPECT_EQ(RecordField(*m, "title"), "marker");
+}
+
+// A client that stops reading fills its socket, then its bounded queue (512 messages), and is
+// dropped; a reading client receives every event meanwhile.
+TEST_F(RealtimeTest, AStuckClientIsDroppedWithoutHoldingUpOthers) {
+    SseClient stuck(port_, "/api/realtime", 1024);
+    const std::string stuck_id = stuck.ReadConnect();
+    ASSERT_FALSE(stuck_id.empty());
+    Conn reader(port_);
+    ASSERT_EQ(Subscribe(port_, stuck_id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(Subscribe(port_, reader.id, {"demo2/*"}).status, 204);
+
+    constexpr int kBatches = 40;
+    constexpr int kPerBatch = 50;
+    constexpr int kEvents = kBatches * kPerBatch;  // ~10 MB of events, far past socket + queue
+    std::atomic<int> received{0};
+    std::thread drain([&] {
+        while (received < kEvents) {
+            if (!reader.sse.Next(std::chrono::seconds(10))) {
+                return;
+            }
+            ++received;
+        }
+    });
+    const std::string filler(4900, 'x');
+    for (int b = 0; b < kBatches; ++b) {
+        json::array requests;
+        for (int i = 0; i < kPerBatch; ++i) {
+            json::object body;
+            body["title"] = filler + std::to_string(b * kPerBatch + i);
+            requests.push_back(json::object{{"method", "POST"},
+                                            {"url", "/api/collections/demo2/records"},
+                                            {"body", std::move(body)}});
+        }
+        auto r = Call(
+            port_, "POST", "/api/batch", json::serialize(json::object{{"requests", requests}}));
+        if (r.status != 200) {
+            ADD_FAILURE() << "batch " << b << ": " << r.status << " " << r.body.substr(0, 300);
+            break;  // the drain thread ends on its own read timeout
+        }
+    }
+    drain.join();
+    EXPECT_EQ(received.load(), kEvents);
+    // the stuck client was dropped and forgotten
+    EXPECT_EQ(Subscribe(port_, stuck_id, {"demo2/*"}).status, 404);
 }
 
 TEST_F(RealtimeTest, EmptySubscriptionsStopEvents) {

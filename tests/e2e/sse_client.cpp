@@ -23,8 +23,11 @@ int MsLeft(Clock::time_point deadline) {
 
 }  // namespace
 
-SseClient::SseClient(int port, std::string target) {
+SseClient::SseClient(int port, std::string target, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ >= 0 && receive_buffer > 0) {
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port));

@@ -20,7 +20,8 @@ struct SseEvent {
 class SseClient {
 public:
     /// Connects to 127.0.0.1:`port`, sends GET `target` and reads the response header (≤ 5 s).
-    explicit SseClient(int port, std::string target = "/api/realtime");
+    /// `receive_buffer` > 0 sets SO_RCVBUF first (a client that stops reading fills up fast).
+    explicit SseClient(int port, std::string target = "/api/realtime", int receive_buffer = 0);
     ~SseClient();
     SseClient(const SseClient&) = delete;
     SseClient& operator=(const SseClient&) = delete;

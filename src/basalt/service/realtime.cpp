@@ -7,9 +7,9 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/detached.hpp>
 
 #include "basalt/base/json.hpp"
 #include "basalt/base/log.hpp"
@@ -381,8 +381,8 @@ void RealtimeService::Stop() {
 
 net::awaitable<void> RealtimeService::SweepLoop(RealtimeService* self) {
     // Sweeping every half timeout (at most every 10 s) ends an idle stream within 1.5 timeouts.
-    const auto interval = std::min<std::chrono::steady_clock::duration>(self->options_.idle_timeout / 2,
-                                                                        std::chrono::seconds(10));
+    const auto interval = std::min<std::chrono::steady_clock::duration>(
+        self->options_.idle_timeout / 2, std::chrono::seconds(10));
     while (!self->stopping_.load()) {
         self->sweep_timer_.expires_after(interval);
         auto [ec] = co_await self->sweep_timer_.async_wait(net::as_tuple(net::use_awaitable));
@@ -569,8 +569,14 @@ Status RealtimeService::Fanout(store::Tx& tx, const std::vector<realtime::EventP
                 BASALT_TRY(auto data, Render(tx, *s, rec, ctx, *t.options, e->action, picker_));
                 rit = rendered.emplace(t.viewer, std::move(data)).first;
             }
-            t.delivery->client->Send(
-                realtime::Message{std::move(t.delivery->subscription), rit->second});
+            realtime::Client& client = *t.delivery->client;
+            if (!client.Send(realtime::Message{std::move(t.delivery->subscription), rit->second}) &&
+                client.dropped()) {
+                // Its queue overflowed: forget it now (its stream ends once its pending write
+                // fails or times out); the SDK reconnects and resubscribes.
+                log::Warn("realtime: client {} dropped, its queue is full", client.id());
+                broker_.Disconnect(client.id());
+            }
         }
     }
     return Ok();
