@@ -323,6 +323,9 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
     EXPECT_EQ(f->event, fields);  // the exact submitted string
     EXPECT_EQ(Data(*f).at("record").as_object().size(), 2u) << f->data;
     EXPECT_EQ(RecordField(*f, "title"), "drop me");
+    // PocketBase's byte order: "record" first, then "action"
+    EXPECT_EQ(f->data.rfind(R"({"record":{)", 0), 0u) << f->data;
+    EXPECT_NE(f->data.find(R"(},"action":"create"})"), std::string::npos) << f->data;
 
     Marker("keep me");
     std::set<std::string> names;

@@ -297,7 +297,7 @@ Result<bool> CanAccess(store::Tx& tx,
     return store::VirtualRowMatches(tx, rec, alias, a.expr);
 }
 
-/// The event's JSON for one viewer and subscription: {"action","record"} with the record as a
+/// The event's JSON for one viewer and subscription: {"record","action"} with the record as a
 /// view response would show it (hidden fields, email visibility, expand, fields).
 Result<std::shared_ptr<const std::string>> Render(store::Tx& tx,
                                                   const schema::Schema& s,
@@ -324,9 +324,8 @@ Result<std::shared_ptr<const std::string>> Render(store::Tx& tx,
     }
     const ExportOptions eo = ExportOptionsFor(ctx.auth, r);
     auto out = std::make_shared<std::string>();
-    *out += "{\"action\":";
-    json::WriteString(*out, action);
-    *out += ",\"record\":";
+    // PocketBase marshals a struct: "record" first, then "action".
+    *out += "{\"record\":";
     const std::string fields = o.QueryValue("fields");
     if (fields.empty() || !picker) {
         WriteRecordJson(*out, r, eo, ctx.auth);
@@ -335,6 +334,8 @@ Result<std::shared_ptr<const std::string>> Render(store::Tx& tx,
         picker(v, fields);
         json::Write(*out, v);
     }
+    *out += ",\"action\":";
+    json::WriteString(*out, action);
     out->push_back('}');
     return std::shared_ptr<const std::string>(std::move(out));
 }
