@@ -7,6 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PocketBase, { ClientResponseError } from 'pocketbase';
+import { EventSource } from 'eventsource';
+
+// Node 20 has no global EventSource; the SDK's realtime service needs one.
+globalThis.EventSource = EventSource;
 
 const BIN = process.env.BASALT_BIN || path.resolve('build/release/basalt');
 // The project's checkout sits beside shared/ (CI and developer machines alike).
@@ -51,10 +55,11 @@ function runCli(args) {
  * "Server started at http://127.0.0.1:<port>". stop() sends SIGTERM (SIGKILL after 5 s) to this
  * child only and removes the data dir.
  */
-async function startServer(dir) {
+async function startServer(dir, env = {}) {
     requireBinary();
     const child = spawn(BIN, ['serve', '--dir', dir, '--http', '127.0.0.1:0'], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
     });
     let output = '';
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -702,5 +707,129 @@ describe('auth flows with mail', () => {
         assert.deepEqual(m.password.identityFields, ['email', 'username']);
         assert.deepEqual(m.mfa, { enabled: true, duration: 1800 });
         assert.deepEqual(m.otp, { enabled: true, duration: 300 });
+
+/** Polls `cond` every 20 ms until it holds (or fails after `ms`). */
+async function waitFor(cond, what, ms = 5_000) {
+    const deadline = Date.now() + ms;
+    while (!cond()) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+describe('realtime', () => {
+    let server;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        try {
+            copyFixture(dir);
+            server = await startServer(dir);
+        } catch (err) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw err;
+        }
+    });
+
+    after(async () => {
+        if (server) {
+            const res = await server.stop();
+            assert.equal(res.code, 0, `SIGTERM should exit 0:\n${server.output()}`);
+        }
+    });
+
+    // Events arrive per subscriber in commit order, so a marker write each subscriber must see
+    // proves that nothing else was (or will be) sent before it.
+    it('subscribe to * and to one id, rule-hidden subscribers, unsubscribe', async () => {
+        const admin = client(server.url);
+        await admin.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        const owner = 'owner = @request.auth.id';
+        await admin.collections.create({
+            name: 'rt_notes', type: 'base', listRule: owner, viewRule: owner,
+            fields: [{ name: 'text', type: 'text' }, { name: 'owner', type: 'text' }],
+        });
+        const sub = client(server.url);
+        await sub.collection('clients').authWithPassword('test@example.com', '1234567890');
+        const me = sub.authStore.record.id;
+        const guest = client(server.url);
+
+        const all = [];
+        const one = [];
+        const hidden = [];
+        const subMarkers = [];
+        const guestMarkers = [];
+        await sub.collection('rt_notes').subscribe('*', (e) => all.push(e));
+        await sub.collection('demo2').subscribe('*', (e) => subMarkers.push(e.record.title));
+        await guest.collection('rt_notes').subscribe('*', (e) => hidden.push(e));
+        await guest.collection('demo2').subscribe('*', (e) => guestMarkers.push(e.record.title));
+
+        const n1 = await admin.collection('rt_notes').create({ text: 'n1', owner: me });
+        await waitFor(() => all.length === 1, 'the create event');
+        await sub.collection('rt_notes').subscribe(n1.id, (e) => one.push(e), { fields: 'id,text' });
+
+        await admin.collection('rt_notes').update(n1.id, { text: 'n1 upd' });
+        await admin.collection('rt_notes').create({ text: 'not mine', owner: 'someone-else' });
+        assert.equal(await admin.collection('rt_notes').delete(n1.id), true);
+        await admin.collection('demo2').create({ title: 'marker 1' });
+        await waitFor(() => subMarkers.length === 1 && guestMarkers.length === 1, 'marker 1');
+
+        assert.deepEqual(all.map((e) => [e.action, e.record.text]), [['create', 'n1'], ['update', 'n1 upd'], ['delete', 'n1 upd']]);
+        assert.deepEqual(one.map((e) => [e.action, Object.keys(e.record).sort().join(',')]),
+            [['update', 'id,text'], ['delete', 'id,text']]);
+        assert.equal(hidden.length, 0, 'the guest must not see rule-protected notes');
+
+        // unsubscribe('*') stops the wildcard events; the other subscriptions stay.
+        await sub.collection('rt_notes').unsubscribe('*');
+        await admin.collection('rt_notes').create({ text: 'after unsubscribe', owner: me });
+        await admin.collection('demo2').create({ title: 'marker 2' });
+        await waitFor(() => subMarkers.length === 2, 'marker 2');
+        assert.equal(all.length, 3);
+        assert.deepEqual(subMarkers, ['marker 1', 'marker 2']);
+
+        await sub.realtime.unsubscribe();
+        await guest.realtime.unsubscribe();
+        assert.equal(sub.realtime.isConnected, false);
+    });
+
+});
+
+describe('realtime reconnect', () => {
+    let server;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        try {
+            copyFixture(dir);
+            // A 2 s idle timeout (PocketBase: 5 min) makes the server end the stream soon.
+            server = await startServer(dir, { BASALT_REALTIME_IDLE_TIMEOUT: '2' });
+        } catch (err) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw err;
+        }
+    });
+
+    after(async () => {
+        if (server) {
+            const res = await server.stop();
+            assert.equal(res.code, 0, `SIGTERM should exit 0:\n${server.output()}`);
+        }
+    });
+
+    // The server ends an idle stream; the SDK reconnects with a new client id, resubmits its
+    // subscriptions, and events keep arriving.
+    it('reconnects and resubscribes after the server ends the stream', async () => {
+        const pb = client(server.url);
+        const got = [];
+        await pb.collection('demo2').subscribe('*', (e) => got.push(e.record.title));
+        const firstId = pb.realtime.clientId;
+        assert.ok(firstId);
+        await waitFor(() => pb.realtime.clientId && pb.realtime.clientId !== firstId, 'a reconnect', 10_000);
+        await waitFor(() => pb.realtime.isConnected, 'the new connection');
+        const admin = client(server.url);
+        await admin.collection('demo2').create({ title: 'after reconnect' });
+        await waitFor(() => got.includes('after reconnect'), 'the event after the reconnect', 10_000);
+        await pb.realtime.unsubscribe();
     });
 });

@@ -47,6 +47,9 @@ net::awaitable<http::Response> ConfirmEmailChange(Services* s, http::Request& re
 net::awaitable<http::Response> Impersonate(Services* s, http::Request& req);
 net::awaitable<http::Response> TestEmail(Services* s, http::Request& req);
 
+net::awaitable<http::Response> RealtimeConnect(Services* s, http::Request& req);
+net::awaitable<http::Response> RealtimeSubscribe(Services* s, http::Request& req);
+
 /// Middleware: resolves the Authorization header into service::Auth (guest when invalid).
 net::awaitable<http::Response> ResolveAuth(Services* s, http::Request& req, const http::Next& next);
 

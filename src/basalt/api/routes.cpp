@@ -116,6 +116,9 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::post, "/api/collections/{collection}/impersonate/{id}", Bind(s, &Impersonate));
     router.Add(verb::post, "/api/settings/test/email", Bind(s, &TestEmail));
 
+    router.Add(verb::get, "/api/realtime", Bind(s, &RealtimeConnect));
+    router.Add(verb::post, "/api/realtime", Bind(s, &RealtimeSubscribe));
+
     router.SetFallback([](http::Request&) -> net::awaitable<http::Response> { co_return StatusResponse(404); });
 }
 

@@ -9,6 +9,10 @@
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 
+namespace basalt::service {
+class RealtimeService;  // service/realtime.hpp (only realtime_api.cpp needs the definition)
+}  // namespace basalt::service
+
 namespace basalt::api {
 
 /// The services handlers call. Owned by the App; outlives the router and every request.
@@ -20,6 +24,7 @@ struct Services {
     service::MailService* mail = nullptr;
     service::RateLimiter* limiter = nullptr;
     service::SchemaRegistry* registry = nullptr;
+    service::RealtimeService* realtime = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, Services* services);

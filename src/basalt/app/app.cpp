@@ -1,6 +1,8 @@
 // `basalt` CLI and the App composition root.
 #include "basalt/app/app.hpp"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -12,12 +14,16 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "basalt/api/error_mapping.hpp"
+#include "basalt/api/fields.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/base/log.hpp"
 #include "basalt/http/server.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/mail_service.hpp"
 #include "basalt/service/collections.hpp"
+#include "basalt/realtime/broker.hpp"
+#include "basalt/realtime/event_bus.hpp"
+#include "basalt/service/realtime.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 #include "basalt/store/sqlite/sqlite_store.hpp"
@@ -27,6 +33,17 @@ namespace basalt::app {
 namespace net = boost::asio;
 
 namespace {
+
+/// Every SSE client holds a socket: allow as many descriptors as the hard limit permits.
+void RaiseFileLimit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+            log::Warn("cannot raise the open-file limit to {}", lim.rlim_max);
+        }
+    }
+}
 
 int Threads(int configured) {
     if (configured > 0) {
@@ -41,6 +58,9 @@ public:
     explicit App(const config::ServeConfig& cfg) : cfg_(cfg), blocking_(static_cast<std::size_t>(Threads(cfg.blocking_threads))) {}
 
     ~App() {
+        if (realtime_) {
+            realtime_->Stop();  // its idle sweep would keep the pool from joining
+        }
         blocking_.join();
         if (store_) {
             store_->Close();
@@ -63,6 +83,13 @@ public:
         settings_ = std::make_unique<service::SettingsService>(*store_);
         mail_ = std::make_unique<service::MailService>(*settings_, blocking_.get_executor());
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, blocking_.get_executor());
+        realtime_ = std::make_unique<service::RealtimeService>(
+            *store_, registry_, broker_, bus_, blocking_.get_executor(),
+            [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); },
+            service::RealtimeOptions{.idle_timeout = std::chrono::seconds(cfg_.realtime_idle_timeout_seconds)});
+        records_->SetChangeSink(realtime_.get());
+        auth_->SetChangeSink(realtime_.get());
+        realtime_->Start();
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }
@@ -73,9 +100,11 @@ public:
         services_.mail = mail_.get();
         services_.limiter = &limiter_;
         services_.registry = &registry_;
+        services_.realtime = realtime_.get();
     }
 
     int Serve() {
+        RaiseFileLimit();
         auto router = std::make_shared<http::Router>();
         api::RegisterRoutes(*router, &services_);
         http::ServerOptions so;
@@ -93,6 +122,7 @@ public:
         std::fflush(stdout);
         log::Info("serving {} on {}:{}", cfg_.dir.string(), cfg_.http.host, server.port());
         server.Run();
+        broker_.CloseAll();
         log::Info("server stopped");
         return 0;
     }
@@ -111,6 +141,9 @@ private:
     std::unique_ptr<service::MailService> mail_;
     std::unique_ptr<service::AuthService> auth_;
     service::RateLimiter limiter_;
+    realtime::Broker broker_;
+    realtime::LocalEventBus bus_;
+    std::unique_ptr<service::RealtimeService> realtime_;
     api::Services services_;
 };
 
@@ -203,6 +236,8 @@ int Main(int argc, char** argv) {
                       "Milliseconds a read query may run before it is interrupted with a 400 (0 = no limit)");
     serve->add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error|off");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
+    serve->add_option("--realtime-idle-timeout", cfg.realtime_idle_timeout_seconds,
+                      "Seconds without a message before an SSE client is disconnected (default 300)");
 
     auto* su = cli.add_subcommand("superuser", "Manage superusers offline");
     su->require_subcommand(1);

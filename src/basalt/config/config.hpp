@@ -29,12 +29,14 @@ struct ServeConfig {
     int shutdown_grace_seconds = 10;
     std::string log_level = "info";
     bool access_log = true;
+    int realtime_idle_timeout_seconds = 300;  // PocketBase: an SSE client idle for 5 min is dropped
 };
 
 /// Parses "HOST:PORT" (IPv4, hostname or [IPv6]); port 0 picks a free port.
 Result<HttpAddress> ParseHttpAddress(std::string_view s);
 
-/// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL when set (flags win: call
+/// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL,
+/// BASALT_REALTIME_IDLE_TIMEOUT (seconds) when set (flags win: call
 /// before parsing flags).
 void ApplyEnvironment(ServeConfig& cfg);
 

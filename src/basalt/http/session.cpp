@@ -261,6 +261,11 @@ net::awaitable<After> WriteStream(Conn& c,
         co_return After::kClose;
     }
     ChunkWriter writer(c.stream, chunked, c.w.options->write_timeout);
+    // A stream may live for hours (SSE) and never reads into the connection buffer again: give
+    // its memory back (thousands of idle streams per node).
+    if (c.buffer.size() == 0) {
+        c.buffer.shrink_to_fit();
+    }
     if (!c.w.stopping) {
         c.entry.phase = SessionPhase::kStreaming;
         co_await (RunStream(&res, &writer, li.request_id) ||

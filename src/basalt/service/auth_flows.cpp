@@ -129,6 +129,16 @@ std::int64_t AgeSeconds(const std::string& stored) {
     return std::chrono::duration_cast<std::chrono::seconds>(Now() - *t).count();
 }
 
+/// Stores an auth record changed by a flow and reports it after commit (realtime events, and
+/// clients bound to it see its new tokenKey).
+Status SaveAuthRecord(store::Tx& tx, const schema::Record& r, ChangeSink* sink) {
+    BASALT_RETURN_IF_ERROR(store::UpdateRecord(tx, r));
+    if (ChangeSink* s = ListeningSink(sink)) {
+        PublishOnCommit(tx, s, {RecordChange{RecordChange::Action::kUpdate, r}});
+    }
+    return Ok();
+}
+
 std::string RandomDigits(std::size_t n) { return RandomString(n, "0123456789"); }
 
 std::string Sha256Hex(std::string_view s) {
@@ -477,7 +487,7 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithOtp(RequestCtx ctx,
                 r->values["password"] = random_hash;
             }
             Touch(*r);
-            BASALT_RETURN_IF_ERROR(store::UpdateRecord(tx, *r));
+            BASALT_RETURN_IF_ERROR(SaveAuthRecord(tx, *r, sink_));
         }
         return r;
     };
@@ -567,7 +577,7 @@ net::awaitable<Status> AuthService::ConfirmVerification(RequestCtx ctx, std::str
             cur->values["password"] = random_hash;
         }
         Touch(*cur);
-        return store::UpdateRecord(tx, *cur);
+        return SaveAuthRecord(tx, *cur, sink_);
     };
     co_return co_await store_.Write(std::move(unit));
 }
@@ -636,7 +646,7 @@ net::awaitable<Status> AuthService::ConfirmPasswordReset(RequestCtx ctx,
             cur->values["verified"] = true;
         }
         Touch(*cur);
-        return store::UpdateRecord(tx, *cur);
+        return SaveAuthRecord(tx, *cur, sink_);
     };
     co_return co_await store_.Write(std::move(unit));
 }
@@ -710,7 +720,7 @@ net::awaitable<Status> AuthService::ConfirmEmailChange(RequestCtx ctx,
         cur->values["verified"] = true;
         cur->values["tokenKey"] = RandomString(50);
         Touch(*cur);
-        if (auto st = store::UpdateRecord(tx, *cur); !st) {
+        if (auto st = SaveAuthRecord(tx, *cur, sink_); !st) {
             if (st.error().code == ErrorCode::kAlreadyExists) {
                 return Validation("newEmail", "validation_invalid_new_email", "Invalid new email address.");
             }

@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include "basalt/base/result.hpp"
+#include "basalt/service/changes.hpp"
 #include "basalt/service/context.hpp"
 #include "basalt/store/store.hpp"
 
@@ -37,6 +38,10 @@ class AuthService {
 public:
     AuthService(store::Store& store, SchemaRegistry& registry, MailService& mail, net::any_io_executor blocking);
     ~AuthService();
+
+    /// Where the auth records this service changes (verified, password, email) are reported
+    /// after commit, like RecordService's writes (realtime). Set once at startup.
+    void SetChangeSink(ChangeSink* sink) { sink_ = sink; }
 
     /// The auth record of an `Authorization` header value ("Bearer " optional). Any invalid,
     /// expired or unknown token yields a guest — never an error (PocketBase §1.3).
@@ -114,6 +119,7 @@ private:
     MailService& mail_;
     net::any_io_executor blocking_;
     std::unique_ptr<Limits> limits_;
+    ChangeSink* sink_ = nullptr;
 };
 
 }  // namespace basalt::service

@@ -29,7 +29,7 @@ std::vector<std::string> RelationIds(const boost::json::value& v) {
 
 /// Deletes `r`, cascading to or detaching from records that reference it.
 Status DeleteWithReferences(store::Tx& tx, const schema::Schema& s, const Record& r, int depth,
-                            std::set<std::string>& visited) {
+                            std::set<std::string>& visited, std::vector<RecordChange>* changes) {
     if (depth > kMaxCascadeDepth) {
         return InvalidArgument("Failed to delete record: too deep cascade.");
     }
@@ -48,7 +48,7 @@ Status DeleteWithReferences(store::Tx& tx, const schema::Schema& s, const Record
                     continue;
                 }
                 if (f.cascade_delete) {
-                    BASALT_RETURN_IF_ERROR(DeleteWithReferences(tx, s, ref, depth + 1, visited));
+                    BASALT_RETURN_IF_ERROR(DeleteWithReferences(tx, s, ref, depth + 1, visited, changes));
                     continue;
                 }
                 boost::json::value& v = ref.values[f.name];
@@ -69,11 +69,17 @@ Status DeleteWithReferences(store::Tx& tx, const schema::Schema& s, const Record
                     v = ids.empty() ? boost::json::value("") : boost::json::value(ids.back());
                 }
                 BASALT_RETURN_IF_ERROR(store::UpdateRecord(tx, ref));
+                if (changes != nullptr) {
+                    changes->push_back(RecordChange{RecordChange::Action::kUpdate, ref});
+                }
             }
         }
     }
     BASALT_TRY(auto n, store::DeleteRecord(tx, *r.collection, r.Id()));
     (void)n;
+    if (changes != nullptr) {
+        changes->push_back(RecordChange{RecordChange::Action::kDelete, r});
+    }
     return Ok();
 }
 

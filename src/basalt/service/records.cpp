@@ -270,9 +270,10 @@ Status MarkManaged(store::Tx& tx, const schema::Schema& s, const RequestCtx& ctx
 /// The common start of every prepared write: the schema snapshot, the requester's powers and
 /// PocketBase's preflight checks for the action's rule.
 Result<WritePlan> StartPlan(WritePlan::Kind kind, const RequestCtx& ctx, schema::SchemaPtr schema,
-                            const std::string& collection, RuleField rule) {
+                            const std::string& collection, RuleField rule, ChangeSink* sink) {
     WritePlan plan;
     plan.kind = kind;
+    plan.sink = sink;
     plan.schema = std::move(schema);
     plan.superuser = ctx.auth.IsSuperuser();
     BASALT_TRY(plan.collection, Preflight(*plan.schema, collection, rule, true, plan.superuser));
@@ -427,7 +428,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
                                                                std::string collection,
                                                                boost::json::object body) {
     BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kCreate, ctx, registry_.Get(), collection,
-                                            &Collection::create_rule));
+                                            &Collection::create_rule, sink_));
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
@@ -516,7 +517,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
                                                                std::string id,
                                                                boost::json::object body) {
     BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kUpdate, ctx, registry_.Get(), collection,
-                                            &Collection::update_rule));
+                                            &Collection::update_rule, sink_));
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
@@ -572,7 +573,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
 
 net::awaitable<Result<WritePlan>> RecordService::PrepareDelete(RequestCtx ctx, std::string collection, std::string id) {
     BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kDelete, ctx, registry_.Get(), collection,
-                                            &Collection::delete_rule));
+                                            &Collection::delete_rule, sink_));
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
     plan.id = id;
@@ -692,7 +693,11 @@ Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
         }
     }
     std::set<std::string> visited;
-    BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited));
+    std::vector<RecordChange> changes;
+    ChangeSink* sink = ListeningSink(plan.sink);
+    BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited,
+                                                          sink != nullptr ? &changes : nullptr));
+    PublishOnCommit(tx, sink, std::move(changes));
     if (c->IsAuth()) {
         // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
         const auto& d = tx.dialect();
@@ -709,16 +714,26 @@ Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
     return Ok();
 }
 
+/// A successful create/update reaches the plan's change sink after the commit (realtime).
+Result<Record> Published(store::Tx& tx, const WritePlan& plan, Result<Record> written) {
+    if (written && ListeningSink(plan.sink) != nullptr) {
+        const auto action = plan.kind == WritePlan::Kind::kCreate ? RecordChange::Action::kCreate
+                                                                  : RecordChange::Action::kUpdate;
+        PublishOnCommit(tx, plan.sink, {RecordChange{action, *written}});
+    }
+    return written;
+}
+
 }  // namespace
 
 Result<std::optional<Record>> RecordService::Apply(store::Tx& tx, const WritePlan& plan) {
     switch (plan.kind) {
         case WritePlan::Kind::kCreate: {
-            BASALT_TRY(auto r, ApplyCreate(tx, plan));
+            BASALT_TRY(auto r, Published(tx, plan, ApplyCreate(tx, plan)));
             return std::optional<Record>(std::move(r));
         }
         case WritePlan::Kind::kUpdate: {
-            BASALT_TRY(auto r, ApplyUpdate(tx, plan));
+            BASALT_TRY(auto r, Published(tx, plan, ApplyUpdate(tx, plan)));
             return std::optional<Record>(std::move(r));
         }
         case WritePlan::Kind::kDelete: break;
@@ -729,7 +744,7 @@ Result<std::optional<Record>> RecordService::Apply(store::Tx& tx, const WritePla
 
 net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
     BASALT_CO_TRY(WritePlan plan, co_await PrepareCreate(ctx, std::move(collection), std::move(body)));
-    auto unit = [&](store::Tx& tx) { return ApplyCreate(tx, plan); };
+    auto unit = [&](store::Tx& tx) { return Published(tx, plan, ApplyCreate(tx, plan)); };
     auto written = co_await store_.Write(std::move(unit));
     co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
 }
@@ -739,7 +754,7 @@ net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
                                                      std::string id,
                                                      boost::json::object body) {
     BASALT_CO_TRY(WritePlan plan, co_await PrepareUpdate(ctx, std::move(collection), std::move(id), std::move(body)));
-    auto unit = [&](store::Tx& tx) { return ApplyUpdate(tx, plan); };
+    auto unit = [&](store::Tx& tx) { return Published(tx, plan, ApplyUpdate(tx, plan)); };
     auto written = co_await store_.Write(std::move(unit));
     co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
 }

@@ -13,6 +13,7 @@
 
 #include "basalt/base/result.hpp"
 #include "basalt/filter/filter.hpp"
+#include "basalt/service/changes.hpp"
 #include "basalt/service/context.hpp"
 #include "basalt/service/internal/throttle.hpp"
 #include "basalt/store/store.hpp"
@@ -70,6 +71,7 @@ struct WritePlan {
     /// Auth collections: the requester's manageRule (create: against `alias`), when it applies.
     std::optional<filter::SqlExpr> manage_rule;
     bool verify_by_manage = false;  // create: `verified` was asked for; allowed if a manager
+    ChangeSink* sink = nullptr;     // receives the committed changes (realtime); may be null
 };
 
 /// One sub-request of POST /api/batch, already matched to an action by the api layer.
@@ -126,6 +128,9 @@ public:
     /// for a delete.
     static Result<std::optional<schema::Record>> Apply(store::Tx& tx, const WritePlan& plan);
 
+    /// Where committed record changes go (the realtime service); set once at startup.
+    void SetChangeSink(ChangeSink* sink) { sink_ = sink; }
+
     /// The first record whose `field` equals `value`, without any rule (CLI, internal use).
     net::awaitable<Result<std::optional<schema::Record>>> FindFirstByField(std::string collection,
                                                                            std::string field,
@@ -139,6 +144,7 @@ private:
     SchemaRegistry& registry_;
     net::any_io_executor blocking_;
     internal::Throttle empty_lists_{3, std::chrono::seconds(3)};  // timing hardening of List
+    ChangeSink* sink_ = nullptr;
 };
 
 }  // namespace basalt::service

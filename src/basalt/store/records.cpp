@@ -264,6 +264,52 @@ Result<bool> VirtualRowMatches(Tx& tx, const schema::Record& r, std::string_view
     return !rows.rows.empty();
 }
 
+Result<std::vector<bool>> VirtualRowMatchesEach(Tx& tx, const schema::Record& r, std::string_view alias,
+                                                const std::vector<filter::SqlExpr>& exprs) {
+    if (exprs.empty()) {
+        return std::vector<bool>{};
+    }
+    const auto& d = tx.dialect();
+    std::string cols;
+    SqlParams params;
+    for (auto& [f, v] : BoundColumns(tx, r)) {
+        if (!cols.empty()) {
+            cols += ", ";
+        }
+        cols += d.Placeholder(params.size() + 1) + " AS " + d.QuoteIdent(f->name);
+        params.push_back(std::move(v));
+    }
+    std::string sql = "WITH " + d.QuoteIdent(alias) + " AS (SELECT " + cols + ") SELECT ";
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+        if (i != 0) {
+            sql += ", ";
+        }
+        if (exprs[i].sql.empty()) {
+            sql += "1";
+            continue;
+        }
+        sql += "CASE WHEN (" + exprs[i].sql + ") THEN 1 ELSE 0 END";
+        params.insert(params.end(), exprs[i].params.begin(), exprs[i].params.end());
+    }
+    sql += " FROM " + d.QuoteIdent(alias);
+    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    std::vector<bool> out(exprs.size(), false);
+    if (rows.rows.empty()) {
+        return out;
+    }
+    for (std::size_t i = 0; i < exprs.size() && i < rows.rows.front().size(); ++i) {
+        const SqlValue& v = rows.rows.front()[i];
+        if (const auto* n = std::get_if<std::int64_t>(&v)) {
+            out[i] = *n != 0;
+        } else if (const auto* b = std::get_if<bool>(&v)) {
+            out[i] = *b;
+        } else if (const auto* x = std::get_if<double>(&v)) {
+            out[i] = *x != 0;
+        }
+    }
+    return out;
+}
+
 Result<std::vector<schema::Record>> FindReferencing(Tx& tx, const CollectionPtr& other, const schema::Field& f,
                                                     std::string_view id) {
     const auto& d = tx.dialect();

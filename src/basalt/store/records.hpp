@@ -62,6 +62,12 @@ namespace basalt::store {
 /// PocketBase's create-rule check: WITH alias AS (SELECT ? AS col, ...) SELECT 1 FROM alias WHERE rule.
 Result<bool> VirtualRowMatches(Tx& tx, const schema::Record& r, std::string_view alias, const filter::SqlExpr& rule);
 
+/// VirtualRowMatches for many expressions in one query: element i is whether exprs[i] holds
+/// (an empty sql holds). Each expression must be compiled with parameters numbered after the
+/// row's and after those of the expressions before it (realtime checks many subscribers at once).
+Result<std::vector<bool>> VirtualRowMatchesEach(Tx& tx, const schema::Record& r, std::string_view alias,
+                                                const std::vector<filter::SqlExpr>& exprs);
+
 /// Number of bound parameters VirtualRowMatches uses for the row itself (for $n numbering).
 std::size_t VirtualRowParamCount(const schema::Record& r);
 
