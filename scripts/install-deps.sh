@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev libjemalloc-dev
   libfmt-dev libspdlog-dev libcli11-dev
+  libvips-dev libmagic-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs sqlite3 curl wrk python3
 )

@@ -13,10 +13,11 @@ ALLOWED = {
     "filter": {"base", "schema"},
     "auth": {"base"},
     "realtime": {"base"},
+    "files": {"base"},
     "store": {"base", "schema", "filter"},
     "store/sqlite": {"base", "schema", "filter", "store"},
     "store/postgres": {"base", "schema", "filter", "store"},
-    "service": {"base", "schema", "filter", "store", "auth", "realtime"},
+    "service": {"base", "schema", "filter", "store", "auth", "realtime", "files"},
     "http": {"base"},
     "api": {"base", "http", "service", "schema", "auth", "filter", "store"},
     "app": None,  # the composition root may include everything
