@@ -56,9 +56,15 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::delete_, "/api/collections/{collection}/truncate", Bind(s, &TruncateCollection));
 
     router.Add(verb::get, "/api/collections/{collection}/records", Bind(s, &ListRecords));
-    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord));
+    // Record writes may carry files: 32 MiB + each file field's maxSize * maxSelect (§1.9).
+    http::RouteOptions record_write;
+    record_write.body_limit_fn = [s](const http::Request& req) -> std::size_t {
+        auto c = s->registry->Get()->Find(std::string(req.Param("collection")));
+        return c ? static_cast<std::size_t>(service::RecordBodyLimit(*c)) : std::size_t{32} << 20;
+    };
+    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord), record_write);
     router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord));
-    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord));
+    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord), record_write);
     router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord));
 
     router.Add(verb::get, "/api/settings", Bind(s, &GetSettings));
@@ -67,6 +73,9 @@ void RegisterRoutes(http::Router& router, Services* s) {
     http::RouteOptions batch_limits;
     batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
     router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);
+
+    router.Add(verb::post, "/api/files/token", Bind(s, &FileToken));
+    router.Add(verb::get, "/api/files/{collection}/{recordId}/{filename}", Bind(s, &DownloadFile));
 
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh));

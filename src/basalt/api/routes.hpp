@@ -4,6 +4,7 @@
 #include "basalt/http/router.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/collections.hpp"
+#include "basalt/service/files.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 
@@ -15,6 +16,7 @@ struct Services {
     service::CollectionService* collections = nullptr;
     service::AuthService* auth = nullptr;
     service::SettingsService* settings = nullptr;
+    service::FileService* files = nullptr;
     service::SchemaRegistry* registry = nullptr;
 };
 

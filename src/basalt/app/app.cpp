@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "basalt/api/error_mapping.hpp"
+#include "basalt/files/local_storage.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/base/log.hpp"
 #include "basalt/http/server.hpp"
@@ -56,7 +57,10 @@ public:
             throw std::runtime_error(st.error().message);
         }
         store_ = std::move(*st);
-        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor());
+        storage_ = std::make_unique<files::LocalStorage>(cfg_.dir / "storage");
+        storage_->CleanStaging();
+        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor(), storage_.get());
+        files_ = std::make_unique<service::FileService>(*store_, registry_, blocking_.get_executor(), *storage_);
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, blocking_.get_executor());
         settings_ = std::make_unique<service::SettingsService>(*store_);
@@ -67,6 +71,7 @@ public:
         services_.collections = collections_.get();
         services_.auth = auth_.get();
         services_.settings = settings_.get();
+        services_.files = files_.get();
         services_.registry = &registry_;
     }
 
@@ -99,11 +104,13 @@ private:
     config::ServeConfig cfg_;
     net::thread_pool blocking_;
     std::unique_ptr<store::Store> store_;
+    std::unique_ptr<files::LocalStorage> storage_;
     service::SchemaRegistry registry_;
     std::unique_ptr<service::RecordService> records_;
     std::unique_ptr<service::CollectionService> collections_;
     std::unique_ptr<service::AuthService> auth_;
     std::unique_ptr<service::SettingsService> settings_;
+    std::unique_ptr<service::FileService> files_;
     api::Services services_;
 };
 

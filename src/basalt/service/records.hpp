@@ -14,6 +14,7 @@
 #include "basalt/base/result.hpp"
 #include "basalt/filter/filter.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/record_files.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
@@ -69,6 +70,9 @@ struct WritePlan {
     /// Auth collections: the requester's manageRule (create: against `alias`), when it applies.
     std::optional<filter::SqlExpr> manage_rule;
     bool verify_by_manage = false;  // create: `verified` was asked for; allowed if a manager
+    /// create/update: the staged uploads (discarded unless committed); delete: the storage the
+    /// deleted records' directories are removed from.
+    std::shared_ptr<RecordFiles> files;
 };
 
 /// One sub-request of POST /api/batch, already matched to an action by the api layer.
@@ -81,6 +85,7 @@ struct BatchAction {
     std::string method;
     std::map<std::string, std::string, std::less<>> query;    // the sub-request's own query
     std::map<std::string, std::string, std::less<>> headers;  // normalized, overriding the parent's
+    std::vector<Upload> uploads;  // multipart parts `requests.N.<field>`
 };
 
 /// The batch's results in request order (nullopt = deleted), or the index and error of the
@@ -95,23 +100,34 @@ struct BatchOutcome {
 /// executor) that outlive every request. Thread-safe: no mutable state of its own.
 class RecordService {
 public:
-    RecordService(store::Store& store, SchemaRegistry& registry, net::any_io_executor blocking)
-        : store_(store), registry_(registry), blocking_(std::move(blocking)) {}
+    RecordService(store::Store& store,
+                  SchemaRegistry& registry,
+                  net::any_io_executor blocking,
+                  files::FileStorage* files = nullptr)
+        : store_(store), registry_(registry), blocking_(std::move(blocking)), files_(files) {}
 
     net::awaitable<Result<ListResult>> List(RequestCtx ctx, std::string collection, ListParams p);
     net::awaitable<Result<schema::Record>> View(RequestCtx ctx, std::string collection, std::string id);
-    net::awaitable<Result<schema::Record>> Create(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<schema::Record>> Create(RequestCtx ctx,
+                                                  std::string collection,
+                                                  boost::json::object body,
+                                                  std::vector<Upload> uploads = {});
     net::awaitable<Result<schema::Record>> Update(RequestCtx ctx,
                                                   std::string collection,
                                                   std::string id,
-                                                  boost::json::object body);
+                                                  boost::json::object body,
+                                                  std::vector<Upload> uploads = {});
     net::awaitable<Status> Delete(RequestCtx ctx, std::string collection, std::string id);
 
-    net::awaitable<Result<WritePlan>> PrepareCreate(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<WritePlan>> PrepareCreate(RequestCtx ctx,
+                                                    std::string collection,
+                                                    boost::json::object body,
+                                                    std::vector<Upload> uploads = {});
     net::awaitable<Result<WritePlan>> PrepareUpdate(RequestCtx ctx,
                                                     std::string collection,
                                                     std::string id,
-                                                    boost::json::object body);
+                                                    boost::json::object body,
+                                                    std::vector<Upload> uploads = {});
     net::awaitable<Result<WritePlan>> PrepareDelete(RequestCtx ctx, std::string collection, std::string id);
 
     /// Runs every action in one transaction, in order, with the parent's auth and each action's
@@ -136,6 +152,7 @@ private:
     store::Store& store_;
     SchemaRegistry& registry_;
     net::any_io_executor blocking_;
+    files::FileStorage* files_;  // null: uploads are refused
 };
 
 }  // namespace basalt::service
