@@ -271,7 +271,7 @@ void ValidateFileFields(const Collection& c,
         const std::int64_t max_select = MaxSelect(f);
         if (static_cast<std::int64_t>(items.size()) > max_select) {
             errors[f.name] = FieldError("validation_too_many_files",
-                                        "The maximum allowed files is " + std::to_string(max_select),
+                                        "The maximum allowed files is " + std::to_string(max_select) + ".",
                                         {{"maxSelect", max_select}});
             continue;
         }
