@@ -6,9 +6,12 @@
 
 #include <boost/json/parse.hpp>
 
+#include <zlib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "scenario.hpp"
 
@@ -329,6 +332,89 @@ TEST(FilesThumbs, ListedSizesAreGeneratedOnceAndCachedOnDisk) {
     HttpResponse again = Send(server.port(), {.target = AvatarUrl("?thumb=70x50")});
     EXPECT_EQ(again.body, Slurp(cached));
     EXPECT_EQ(fs::last_write_time(cached), before);
+}
+
+TEST(FilesThumbs, ConcurrentRequestsForAMissingThumbAgree) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const fs::path dir = server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" /
+                         ("thumbs_" + std::string(kAvatar));
+    fs::remove_all(dir);
+    constexpr int kClients = 8;
+    std::vector<HttpResponse> responses(kClients);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.emplace_back([&, i] { responses[i] = Send(server.port(), {.target = AvatarUrl("?thumb=70x50b")}); });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+    for (const auto& r : responses) {
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(PngSize(r.body), std::make_pair(70, 50));
+        EXPECT_EQ(r.body, responses[0].body);
+    }
+    // one thumb (and its metadata), no temp files left anywhere
+    std::vector<std::string> entries;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        entries.push_back(e.path().filename().string());
+    }
+    std::sort(entries.begin(), entries.end());
+    const std::string thumb = "70x50b_" + std::string(kAvatar);
+    EXPECT_EQ(entries, (std::vector<std::string>{thumb, thumb + ".attrs"}));
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+/// A valid PNG of w x h black 1-bit pixels: a few KiB that decode to w*h pixels.
+std::string PngBomb(std::uint32_t w, std::uint32_t h) {
+    auto be32 = [](std::string& out, std::uint32_t v) {
+        for (int shift : {24, 16, 8, 0}) {
+            out.push_back(static_cast<char>((v >> shift) & 0xff));
+        }
+    };
+    auto chunk = [&](std::string& out, std::string_view type, const std::string& data) {
+        be32(out, static_cast<std::uint32_t>(data.size()));
+        std::string body = std::string(type) + data;
+        out += body;
+        be32(out, static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+    };
+    std::string ihdr;
+    be32(ihdr, w);
+    be32(ihdr, h);
+    ihdr += std::string("\x01\x00\x00\x00\x00", 5);  // 1-bit greyscale, no interlace
+    const std::size_t row = 1 + (w + 7) / 8;
+    std::string raw(row * h, '\0');
+    uLongf zlen = compressBound(static_cast<uLong>(raw.size()));
+    std::string z(zlen, '\0');
+    compress2(reinterpret_cast<Bytef*>(z.data()), &zlen, reinterpret_cast<const Bytef*>(raw.data()),
+              static_cast<uLong>(raw.size()), 9);
+    z.resize(zlen);
+    std::string png = "\x89PNG\r\n\x1a\n";
+    chunk(png, "IHDR", ihdr);
+    chunk(png, "IDAT", z);
+    chunk(png, "IEND", "");
+    return png;
+}
+
+TEST(FilesThumbs, HugeImagesGetNoThumbTheOriginalIsServed) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string bomb = PngBomb(12000, 12000);  // 144 MP in a few KiB
+    ASSERT_LT(bomb.size(), 100000u);
+    Multipart m;
+    m.Field("title", "bomb").File("files", "bomb.png", bomb, "image/png");
+    HttpResponse created = SendMultipart(server, "POST", "/api/collections/demo3/records", m);
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto rec = boost::json::parse(created.body);
+    const std::string id(rec.at("id").as_string());
+    const std::string name = FilesOf(rec, "files").at(0);
+    HttpResponse r = Send(server.port(), {.target = "/api/files/demo3/" + id + "/" + name + "?thumb=100x100"});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, bomb);
+    EXPECT_EQ(PngSize(r.body), std::make_pair(12000, 12000));
+    EXPECT_FALSE(fs::exists(server.data_dir() / "storage" / std::string(kDemo3Id) / id / ("thumbs_" + name) /
+                            ("100x100_" + name)));
+    EXPECT_EQ(Send(server.port(), {.target = "/api/health"}).status, 200);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 // The route table.
 #include "basalt/api/routes.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <boost/beast/http/verb.hpp>
 
 #include "basalt/api/internal_handlers.hpp"
@@ -60,7 +63,8 @@ void RegisterRoutes(http::Router& router, Services* s) {
     http::RouteOptions record_write;
     record_write.body_limit_fn = [s](const http::Request& req) -> std::size_t {
         auto c = s->registry->Get()->Find(std::string(req.Param("collection")));
-        return c ? static_cast<std::size_t>(service::RecordBodyLimit(*c)) : std::size_t{32} << 20;
+        return c ? static_cast<std::size_t>(std::min<std::uint64_t>(service::RecordBodyLimit(*c), SIZE_MAX))
+                 : std::size_t{32} << 20;
     };
     router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord), record_write);
     router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord));

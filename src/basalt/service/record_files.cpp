@@ -348,12 +348,18 @@ void ScheduleRecordDirsDelete(store::Tx& tx, files::FileStorage* storage, const 
 std::uint64_t RecordBodyLimit(const Collection& c) {
     std::uint64_t limit = kBaseBodyLimit;
     for (const auto& f : c.fields) {
+        std::uint64_t add = 0;
         if (f.type == FieldType::kFile) {
-            limit += MaxSize(f, kDefaultFileMaxSize) * static_cast<std::uint64_t>(MaxSelect(f));
+            if (__builtin_mul_overflow(MaxSize(f, kDefaultFileMaxSize), static_cast<std::uint64_t>(MaxSelect(f)), &add)) {
+                return UINT64_MAX;
+            }
         } else if (f.type == FieldType::kEditor) {
-            limit += MaxSize(f, kDefaultEditorMaxSize);
+            add = MaxSize(f, kDefaultEditorMaxSize);
         } else if (f.type == FieldType::kJson) {
-            limit += MaxSize(f, kDefaultJsonMaxSize);
+            add = MaxSize(f, kDefaultJsonMaxSize);
+        }
+        if (__builtin_add_overflow(limit, add, &limit)) {
+            return UINT64_MAX;
         }
     }
     return limit;
