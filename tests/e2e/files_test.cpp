@@ -590,5 +590,32 @@ TEST(FilesUpload, SingleFileFieldReplacesAndDeletesTheOldFile) {
     EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
 }
 
+TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string cid = CreateDocsCollection(server);
+    ASSERT_FALSE(cid.empty());
+    const fs::path dir = server.data_dir() / "storage" / cid;
+    auto upload = [&] {
+        HttpResponse r = SendMultipart(server, "POST", "/api/collections/docs/records",
+                                       Multipart().File("single", "keep.txt", "data"));
+        EXPECT_EQ(r.status, 200) << r.body;
+    };
+    upload();
+    ASSERT_TRUE(fs::exists(dir));
+    HttpResponse truncated = Send(server.port(), {.method = "DELETE", .target = "/api/collections/docs/truncate",
+                                                  .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(truncated.status, 204) << truncated.body;
+    EXPECT_FALSE(fs::exists(dir));
+    upload();
+    ASSERT_TRUE(fs::exists(dir));
+    HttpResponse deleted = Send(server.port(), {.method = "DELETE", .target = "/api/collections/docs",
+                                                .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(deleted.status, 204) << deleted.body;
+    EXPECT_FALSE(fs::exists(dir));
+    // other collections' files are untouched
+    EXPECT_TRUE(fs::exists(server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" / std::string(kAvatar)));
+}
+
 }  // namespace
 }  // namespace basalt::e2e

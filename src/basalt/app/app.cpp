@@ -61,7 +61,7 @@ public:
         storage_->CleanStaging();
         records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor(), storage_.get());
         files_ = std::make_unique<service::FileService>(*store_, registry_, blocking_.get_executor(), *storage_);
-        collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
+        collections_ = std::make_unique<service::CollectionService>(*store_, registry_, storage_.get());
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, blocking_.get_executor());
         settings_ = std::make_unique<service::SettingsService>(*store_);
         if (auto r = collections_->Reload(); !r) {
