@@ -125,7 +125,7 @@ std::string PngBytes() { return FixtureFile("_pb_users_auth_/4q1xlclmfloku33/300
 std::vector<Scenario> DownloadScenarios() {
     const Headers gzip{{"Accept-Encoding", "gzip"}};
     return {
-        {.name = "text file with PocketBase headers and no gzip",
+        {.name = "text file with PocketBase headers",
          .url = TextUrl(),
          .headers = gzip,
          .expected_headers = {{"Content-Type", "text/plain; charset=utf-8"},
@@ -147,9 +147,11 @@ std::vector<Scenario> DownloadScenarios() {
         {.name = "collection by id",
          .url = "/api/files/" + std::string(kUsersId) + "/4q1xlclmfloku33/" + std::string(kAvatar),
          .expected_headers = {{"Content-Type", "image/png"}}},
-        {.name = "svg served as image svg",
+        {.name = "svg served as image svg and never gzipped",
          .url = "/api/files/demo1/84nmscqy84lsi1t/" + std::string(kSvg),
-         .expected_headers = {{"Content-Type", "image/svg+xml"}}},
+         .headers = gzip,  // 3 KiB of a compressible type: only the file route's opt-out keeps it raw
+         .expected_headers = {{"Content-Type", "image/svg+xml"}},
+         .absent_headers = {"Content-Encoding"}},
         {.name = "unknown file name", .url = "/api/files/demo1/84nmscqy84lsi1t/missing.txt", .expected_status = 404,
          .expected_content = {R"("message":"The requested resource wasn't found.")"}},
         {.name = "file of another record", .url = "/api/files/users/oap640cot4yru2s/" + std::string(kAvatar),
@@ -207,6 +209,10 @@ TEST(FilesDownload, FixtureFilesByteForByte) {
         {AvatarUrl("?thumb=abc"), "_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png"},
         // thumbs only for images: a text file is served as is
         {TextUrl("?thumb=100x100"), "wsmn24bux7wo113/84nmscqy84lsi1t/test_QZFjKjXchk.txt"},
+        // view collections serve the source record's file (view2 -> view1 -> demo1)
+        {"/api/files/view2/84nmscqy84lsi1t/test_QZFjKjXchk.txt", "wsmn24bux7wo113/84nmscqy84lsi1t/test_QZFjKjXchk.txt"},
+        {"/api/files/view2/84nmscqy84lsi1t/300_WlbFWSGmW9.png?thumb=100x100",
+         "wsmn24bux7wo113/84nmscqy84lsi1t/thumbs_300_WlbFWSGmW9.png/100x100_300_WlbFWSGmW9.png"},
     };
     for (const auto& [url, rel] : cases) {
         const std::string expected = FixtureFile(rel);
@@ -297,6 +303,17 @@ TEST(FilesProtected, SuperuserFileTokenOpensUserFileTokenDoesNot) {
     EXPECT_EQ(Send(server.port(), {.target = url + "?token=" + user}).status, 404);
     // a tampered token is no token
     EXPECT_EQ(Send(server.port(), {.target = url + "?token=" + su + "x"}).status, 404);
+
+    // view1 (viewRule `@request.auth.id != "" && bool = true`) exposes demo1's protected file_one:
+    // a user's file token passes the rule for a record with bool = true, not for one without
+    const std::string via_view = "/api/files/view1/84nmscqy84lsi1t/test_d61b33QdDU.txt";
+    EXPECT_EQ(Send(server.port(), {.target = via_view}).status, 404);
+    HttpResponse user_ok = Send(server.port(), {.target = via_view + "?token=" + user});
+    EXPECT_EQ(user_ok.status, 200);
+    EXPECT_EQ(user_ok.body, FixtureFile("wsmn24bux7wo113/84nmscqy84lsi1t/test_d61b33QdDU.txt"));
+    EXPECT_EQ(Send(server.port(), {.target = "/api/files/view1/al1h9ijdeojtsjy/" + std::string(kProtected) +
+                                             "?token=" + user}).status,
+              404);
 }
 
 TEST(FilesThumbs, ListedSizesAreGeneratedOnceAndCachedOnDisk) {

@@ -58,6 +58,44 @@ const schema::Field* FieldHolding(const schema::Record& r, std::string_view file
     return nullptr;
 }
 
+/// View collections keep no files: the file lives with the record the view column comes from
+/// (SQLite reports each column's origin table and column, through nested views too). Returns
+/// "<collectionId>/<recordId>" of the source record holding `filename`, nullopt when none does.
+Result<std::optional<std::string>> ViewFileSource(store::Tx& tx,
+                                                  const schema::Schema& s,
+                                                  const schema::Collection& view,
+                                                  const schema::Field& field,
+                                                  const std::string& filename) {
+    BASALT_TRY(auto cols, tx.DescribeQuery(view.ViewQuery()));
+    for (const auto& col : cols) {
+        if (col.name != field.name || col.origin_table.empty()) {
+            continue;
+        }
+        auto src = s.Find(col.origin_table);
+        const schema::Field* sf = src ? src->FindField(col.origin_column) : nullptr;
+        if (!src || src->IsView() || sf == nullptr || sf->type != schema::FieldType::kFile) {
+            break;
+        }
+        const auto& d = tx.dialect();
+        const std::string column = d.QuoteIdent(src->name) + "." + d.QuoteIdent(sf->name);
+        store::RecordQuery q;
+        if (sf->IsMulti()) {
+            q.where.push_back({"EXISTS (SELECT 1 FROM " + d.JsonEach(column) + " AS __f WHERE __f.value = " +
+                                   d.Placeholder(1) + ")",
+                               {filename}});
+        } else {
+            q.where.push_back({column + " = " + d.Placeholder(1), {filename}});
+        }
+        q.limit = 1;
+        BASALT_TRY(auto rows, store::SelectRecords(tx, src, q));
+        if (rows.empty()) {
+            break;
+        }
+        return std::optional<std::string>(files::FileKey(src->id, rows.front().Id()));
+    }
+    return std::optional<std::string>{};
+}
+
 }  // namespace
 
 net::awaitable<Result<std::string>> FileService::NewFileToken(RequestCtx ctx) {
@@ -157,8 +195,7 @@ net::awaitable<Result<ServedFile>> FileService::Resolve(RequestCtx ctx,
                                                         std::string file_token) {
     schema::SchemaPtr s = registry_.Get();
     auto c = s->Find(collection);
-    // TODO(#6): view collections serve the source record's file; not resolved yet.
-    if (!c || c->IsView() || record_id.empty() || !files::IsSafeFileName(filename) ||
+    if (!c || record_id.empty() || !files::IsSafeFileName(filename) ||
         !files::IsSafeFileName(record_id)) {
         co_return NotFound();
     }
@@ -191,10 +228,18 @@ net::awaitable<Result<ServedFile>> FileService::Resolve(RequestCtx ctx,
             }
         }
     }
-    const std::string original_key = files::FileKey(c->id, found->Id(), filename);
+    std::string dir = files::FileKey(c->id, found->Id());
+    if (c->IsView()) {
+        auto source = [&](store::Tx& tx) { return ViewFileSource(tx, *s, *c, *field, filename); };
+        BASALT_CO_TRY(auto src, co_await store_.Read(std::move(source)));
+        if (!src) {
+            co_return NotFound();
+        }
+        dir = std::move(*src);
+    }
+    const std::string original_key = dir + "/" + filename;
     const bool want_thumb = !thumb.empty() && ThumbListed(*field, thumb) && files::ParseThumbSize(thumb).has_value();
-    auto work = [this, original_key, filename, thumb, want_thumb, cid = c->id,
-                 rid = std::string(found->Id())]() -> Result<ServedFile> {
+    auto work = [this, original_key, filename, thumb, want_thumb, dir]() -> Result<ServedFile> {
         BASALT_TRY(auto info, storage_.Stat(original_key));
         if (!info) {
             return NotFound();
@@ -211,7 +256,7 @@ net::awaitable<Result<ServedFile>> FileService::Resolve(RequestCtx ctx,
         out.size = info->size;
         out.mtime_unix = info->mtime_unix;
         if (want_thumb && files::IsThumbableType(out.content_type)) {
-            const std::string thumb_key = files::ThumbKey(cid, rid, filename, thumb);
+            const std::string thumb_key = dir + "/thumbs_" + filename + "/" + thumb + "_" + filename;
             if (EnsureThumb(original_key, out.content_type, thumb, thumb_key)) {
                 BASALT_TRY(auto tinfo, storage_.Stat(thumb_key));
                 if (tinfo) {
