@@ -597,6 +597,12 @@ TEST(FilesUpload, SingleFileFieldReplacesAndDeletesTheOldFile) {
     EXPECT_FALSE(fs::exists(dir / first));
     EXPECT_TRUE(fs::exists(dir / pic));
 
+    // a create that fails in the database (the id is taken) leaves its staged upload nowhere
+    HttpResponse dup = SendMultipart(server, "POST", "/api/collections/docs/records",
+                                     Multipart().Field("id", id).File("single", "dup.txt", "dup"));
+    EXPECT_EQ(dup.status, 400) << dup.body;
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
     // a failed update (a too large doc) changes nothing on disk
     HttpResponse failed = SendMultipart(server, "PATCH", "/api/collections/docs/records/" + id,
                                         Multipart().File("single", "three.txt", "3").File("doc", "x.txt", std::string(500, 'x')));
@@ -605,6 +611,42 @@ TEST(FilesUpload, SingleFileFieldReplacesAndDeletesTheOldFile) {
     std::sort(want.begin(), want.end());
     EXPECT_EQ(StoredNames(dir), want);
     EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+TEST(FilesUpload, BatchFilesAreStoredOnlyWhenTheWholeBatchCommits) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const fs::path col = server.data_dir() / "storage" / std::string(kDemo3Id);
+    auto listing = [&] {
+        std::vector<std::string> dirs;
+        for (const auto& e : fs::directory_iterator(col)) {
+            dirs.push_back(e.path().filename().string());
+        }
+        std::sort(dirs.begin(), dirs.end());
+        return dirs;
+    };
+    const auto before = listing();
+    // item 1 fails (demo2 title is required): item 0's upload must not survive the rollback
+    Multipart failing;
+    failing.Field("@jsonPayload", R"({"requests":[
+            {"method":"POST","url":"/api/collections/demo3/records","body":{"title":"batch upload"}},
+            {"method":"POST","url":"/api/collections/demo2/records","body":{"title":""}}]})")
+        .File("requests.0.files", "in_batch.txt", "batch bytes");
+    HttpResponse failed = SendMultipart(server, "POST", "/api/batch", failing);
+    EXPECT_EQ(failed.status, 400) << failed.body;
+    EXPECT_EQ(listing(), before);
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
+    Multipart ok;
+    ok.Field("@jsonPayload", R"({"requests":[{"method":"POST","url":"/api/collections/demo3/records","body":{"title":"batch upload"}}]})")
+        .File("requests[0].files", "in_batch.txt", "batch bytes");
+    HttpResponse done = SendMultipart(server, "POST", "/api/batch", ok);
+    ASSERT_EQ(done.status, 200) << done.body;
+    const auto body = boost::json::parse(done.body).as_array().at(0).at("body");
+    const std::string id(body.at("id").as_string());
+    const auto names = FilesOf(body, "files");
+    ASSERT_EQ(names.size(), 1u);
+    EXPECT_EQ(Slurp(col / id / names[0]), "batch bytes");
 }
 
 TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
