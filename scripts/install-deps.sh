@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev libjemalloc-dev
   libfmt-dev libspdlog-dev libcli11-dev
   libcurl4-openssl-dev python3-aiosmtpd
+  libvips-dev libmagic-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs sqlite3 curl wrk python3
 )

@@ -14,10 +14,11 @@ ALLOWED = {
     "auth": {"base"},
     "mail": {"base"},
     "realtime": {"base"},
+    "files": {"base"},
     "store": {"base", "schema", "filter"},
     "store/sqlite": {"base", "schema", "filter", "store"},
     "store/postgres": {"base", "schema", "filter", "store"},
-    "service": {"base", "schema", "filter", "store", "auth", "realtime", "mail"},
+    "service": {"base", "schema", "filter", "store", "auth", "realtime", "mail", "files"},
     "http": {"base"},
     "api": {"base", "http", "service", "schema", "auth", "filter", "store"},
     "app": None,  # the composition root may include everything

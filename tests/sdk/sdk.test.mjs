@@ -557,6 +557,76 @@ describe('PocketBase fixture', () => {
         assert.equal(found.totalItems, 0);
     });
 
+    it('files: FormData upload, getURL downloads, thumbs and downloads as attachment', async () => {
+        const pb = client(server.url);
+        await pb.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        const png = fs.readFileSync(path.join(FIXTURE, 'storage/_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png'));
+        const form = new FormData();
+        form.append('title', 'sdk files');
+        form.append('files', new Blob(['hello from the sdk']), 'Hello SDK.txt');
+        form.append('files', new Blob([png], { type: 'image/png' }), 'picture.png');
+        const rec = await pb.collection('demo3').create(form);
+        assert.equal(rec.files.length, 2);
+        assert.match(rec.files[0], /^hello_sdk_[a-z0-9]{10}\.txt$/);
+        assert.match(rec.files[1], /^picture_[a-z0-9]{10}\.png$/);
+
+        const txt = await fetch(pb.files.getURL(rec, rec.files[0]));
+        assert.equal(txt.status, 200);
+        assert.equal(await txt.text(), 'hello from the sdk');
+        const img = await fetch(pb.files.getURL(rec, rec.files[1]));
+        assert.equal(img.headers.get('content-type'), 'image/png');
+        assert.deepEqual(Buffer.from(await img.arrayBuffer()), png);
+
+        const thumb = Buffer.from(await (await fetch(pb.files.getURL(rec, rec.files[1], { thumb: '100x100' }))).arrayBuffer());
+        assert.equal(thumb.toString('latin1', 1, 4), 'PNG');
+        assert.deepEqual([thumb.readUInt32BE(16), thumb.readUInt32BE(20)], [100, 100]);
+
+        const dl = await fetch(pb.files.getURL(rec, rec.files[0], { download: true }));
+        assert.equal(dl.headers.get('content-disposition'), `attachment; filename=${rec.files[0]}`);
+
+        // plain objects with File values go out as multipart too; `files-` removes by name
+        const updated = await pb.collection('demo3').update(rec.id, {
+            'files+': new File(['third'], 'third.txt'),
+            'files-': [rec.files[0]],
+        });
+        assert.equal(updated.files.length, 2);
+        assert.equal(updated.files[0], rec.files[1]);
+        assert.match(updated.files[1], /^third_[a-z0-9]{10}\.txt$/);
+        assert.equal((await fetch(pb.files.getURL(rec, rec.files[0]))).status, 404);
+
+        // a field's mimeTypes are checked on the content: text is not an avatar image
+        await expectValidation(
+            pb.collection('users').update('4q1xlclmfloku33', { avatar: new File(['not an image'], 'face.png') }),
+            'avatar', 'validation_invalid_mime_type');
+    });
+
+    it('files: uploads inside a batch', async () => {
+        const pb = client(server.url);
+        await pb.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        const batch = pb.createBatch();
+        batch.collection('demo3').create({ title: 'batch file', files: [new File(['in a batch'], 'batch.txt')] });
+        const [res] = await batch.send();
+        assert.equal(res.status, 200);
+        assert.equal(res.body.files.length, 1);
+        const got = await fetch(pb.files.getURL(res.body, res.body.files[0]));
+        assert.equal(await got.text(), 'in a batch');
+    });
+
+    it('files: a protected file needs a file token', async () => {
+        const guest = client(server.url);
+        const pb = client(server.url);
+        await pb.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        const rec = await pb.collection('demo1').getOne('al1h9ijdeojtsjy');
+        assert.equal(rec.file_one, '300_Jsjq7RdBgA.png');
+        assert.equal((await fetch(guest.files.getURL(rec, rec.file_one))).status, 404);
+        await expectStatus(guest.files.getToken(), 401);
+        const token = await pb.files.getToken();
+        const res = await fetch(pb.files.getURL(rec, rec.file_one, { token }));
+        assert.equal(res.status, 200);
+        const expected = fs.readFileSync(path.join(FIXTURE, 'storage/wsmn24bux7wo113/al1h9ijdeojtsjy/300_Jsjq7RdBgA.png'));
+        assert.deepEqual(Buffer.from(await res.arrayBuffer()), expected);
+    });
+
     it('validation errors on the fixture', async () => {
         const pb = client(server.url);
         await expectValidation(pb.collection('demo2').create({}), 'title', 'validation_required');

@@ -28,6 +28,37 @@ http::Response BatchFailure(std::size_t index, const Error& e) {
 }
 
 /// Matches a sub-request's method + url to a records action; false for anything else.
+/// "requests.N.<field>" / "requests[N].<field>" -> N and <field>.
+bool ParseBatchFileKey(std::string_view key, std::size_t& index, std::string& field) {
+    constexpr std::string_view kPrefix = "requests";
+    if (!key.starts_with(kPrefix)) {
+        return false;
+    }
+    key.remove_prefix(kPrefix.size());
+    const bool bracket = key.starts_with('[');
+    if (!bracket && !key.starts_with('.')) {
+        return false;
+    }
+    key.remove_prefix(1);
+    const std::size_t digits = key.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string_view::npos || digits > 6) {
+        return false;
+    }
+    index = static_cast<std::size_t>(std::stoul(std::string(key.substr(0, digits))));
+    key.remove_prefix(digits);
+    if (bracket) {
+        if (!key.starts_with(']')) {
+            return false;
+        }
+        key.remove_prefix(1);
+    }
+    if (!key.starts_with('.') || key.size() < 2) {
+        return false;
+    }
+    field = std::string(key.substr(1));
+    return true;
+}
+
 bool MatchAction(std::string_view method, std::string_view url, service::BatchAction& a) {
     auto parsed = boost::urls::parse_uri_reference(url);
     if (!parsed || parsed->has_scheme() || parsed->has_authority()) {
@@ -149,6 +180,15 @@ net::awaitable<http::Response> Batch(Services* s, http::Request& req) {
         }
         actions.push_back(std::move(a));
     }
+    // Multipart file parts named `requests.N.<field>` or `requests[N].<field>` belong to item N.
+    for (auto& f : body->files) {
+        std::size_t index = 0;
+        std::string field;
+        if (ParseBatchFileKey(f.field, index, field) && index < actions.size()) {
+            actions[index].uploads.push_back({std::move(field), std::move(f.filename), std::move(f.data)});
+        }
+    }
+    body->files.clear();
 
     service::RequestCtx ctx = MakeCtx(req);
     std::vector<std::string> fields;

@@ -145,7 +145,12 @@ Result<Body> ParseMultipart(std::string_view body, std::string_view boundary) {
             return InvalidArgument("Failed to read the submitted data.");
         }
         std::string_view filename = HeaderParam(disposition, "filename");
-        if (!filename.empty() || disposition.find("filename=") != std::string_view::npos) {
+        // Go's multipart reader: a part is a file only with a non-empty filename (an empty file
+        // input arrives as a plain value), and only the filename's last path element is kept.
+        if (auto slash = filename.rfind('/'); slash != std::string_view::npos && slash + 1 < filename.size()) {
+            filename.remove_prefix(slash + 1);
+        }
+        if (!filename.empty()) {
             out.files.push_back({std::string(field), std::string(filename), std::string(ctype), std::string(data)});
         } else if (field == kJsonPayload) {
             payloads.emplace_back(data);

@@ -52,6 +52,19 @@ TEST(Body, Multipart) {
     EXPECT_EQ(b->files[0].filename, "a.txt");
     EXPECT_EQ(b->files[0].data, "abc");
     EXPECT_FALSE(ParseBody(Req("multipart/form-data; boundary=XyZ", "--XyZ\r\ngarbage")));
+
+    // as Go reads forms: an empty filename is a plain value, paths are cut to the last element
+    std::string forms =
+        "--XyZ\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"dir/sub/b.txt\"\r\n\r\nb\r\n"
+        "--XyZ--\r\n";
+    auto f = ParseBody(Req("multipart/form-data; boundary=XyZ", forms));
+    ASSERT_TRUE(f);
+    EXPECT_EQ(json::Serialize(f->data), R"({"avatar":""})");
+    ASSERT_EQ(f->files.size(), 1u);
+    EXPECT_EQ(f->files[0].field, "doc");
+    EXPECT_EQ(f->files[0].filename, "b.txt");
     EXPECT_FALSE(ParseBody(Req("multipart/form-data", body)));
 }
 

@@ -31,6 +31,7 @@ std::string_view DefaultMessage(unsigned status) {
         case 403: return "You are not allowed to perform this request.";
         case 404: return "The requested resource wasn't found.";
         case 413: return "Request entity too large.";
+        case 416: return "Requested range not satisfiable.";
         case 429: return "Too Many Requests.";
         case 431: return "Request header fields too large.";
         case 503: return "Service unavailable.";

@@ -30,6 +30,9 @@ net::awaitable<http::Response> DryRunView(Services* s, http::Request& req);
 
 net::awaitable<http::Response> Batch(Services* s, http::Request& req);
 
+net::awaitable<http::Response> FileToken(Services* s, http::Request& req);
+net::awaitable<http::Response> DownloadFile(Services* s, http::Request& req);
+
 net::awaitable<http::Response> GetSettings(Services* s, http::Request& req);
 net::awaitable<http::Response> UpdateSettings(Services* s, http::Request& req);
 

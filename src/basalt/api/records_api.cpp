@@ -74,7 +74,8 @@ net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
     if (!body) {
         co_return ErrorResponse(body.error());
     }
-    auto r = co_await s->records->Create(MakeCtx(req), std::string(req.Param("collection")), std::move(body->data));
+    auto r = co_await s->records->Create(MakeCtx(req), std::string(req.Param("collection")), std::move(body->data),
+                                         TakeUploads(*body));
     if (!r) {
         co_return ErrorResponse(r.error());
     }
@@ -87,7 +88,7 @@ net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req) {
         co_return ErrorResponse(body.error());
     }
     auto r = co_await s->records->Update(MakeCtx(req), std::string(req.Param("collection")),
-                                         std::string(req.Param("id")), std::move(body->data));
+                                         std::string(req.Param("id")), std::move(body->data), TakeUploads(*body));
     if (!r) {
         co_return ErrorResponse(r.error());
     }

@@ -1,6 +1,9 @@
 // The route table.
 #include "basalt/api/routes.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <boost/beast/http/verb.hpp>
 
 #include "basalt/api/internal_handlers.hpp"
@@ -90,9 +93,16 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::delete_, "/api/collections/{collection}/truncate", Bind(s, &TruncateCollection));
 
     router.Add(verb::get, "/api/collections/{collection}/records", Bind(s, &ListRecords, {"list"}));
-    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord, {"create"}));
+    // Record writes may carry files: 32 MiB + each file field's maxSize * maxSelect (§1.9).
+    http::RouteOptions record_write;
+    record_write.body_limit_fn = [s](const http::Request& req) -> std::size_t {
+        auto c = s->registry->Get()->Find(std::string(req.Param("collection")));
+        return c ? static_cast<std::size_t>(std::min<std::uint64_t>(service::RecordBodyLimit(*c), SIZE_MAX))
+                 : std::size_t{32} << 20;
+    };
+    router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord, {"create"}), record_write);
     router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord, {"view"}));
-    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord, {"update"}));
+    router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord, {"update"}), record_write);
     router.Add(verb::delete_, "/api/collections/{collection}/records/{id}", Bind(s, &DeleteRecord, {"delete"}));
 
     router.Add(verb::get, "/api/settings", Bind(s, &GetSettings));
@@ -101,6 +111,9 @@ void RegisterRoutes(http::Router& router, Services* s) {
     http::RouteOptions batch_limits;
     batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
     router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);
+
+    router.Add(verb::post, "/api/files/token", Bind(s, &FileToken));
+    router.Add(verb::get, "/api/files/{collection}/{recordId}/{filename}", Bind(s, &DownloadFile, {"file"}));
 
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword, {"authWithPassword", true}));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh, {"authRefresh"}));

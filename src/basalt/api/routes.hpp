@@ -6,6 +6,7 @@
 #include "basalt/service/collections.hpp"
 #include "basalt/service/mail_service.hpp"
 #include "basalt/service/rate_limiter.hpp"
+#include "basalt/service/files.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/service/settings.hpp"
 
@@ -23,6 +24,7 @@ struct Services {
     service::SettingsService* settings = nullptr;
     service::MailService* mail = nullptr;
     service::RateLimiter* limiter = nullptr;
+    service::FileService* files = nullptr;
     service::SchemaRegistry* registry = nullptr;
     service::RealtimeService* realtime = nullptr;
 };

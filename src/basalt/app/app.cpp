@@ -15,6 +15,7 @@
 
 #include "basalt/api/error_mapping.hpp"
 #include "basalt/api/fields.hpp"
+#include "basalt/files/local_storage.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/base/log.hpp"
 #include "basalt/http/server.hpp"
@@ -78,8 +79,11 @@ public:
             throw std::runtime_error(st.error().message);
         }
         store_ = std::move(*st);
-        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor());
-        collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
+        storage_ = std::make_unique<files::LocalStorage>(cfg_.dir / "storage");
+        storage_->CleanStaging();
+        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor(), storage_.get());
+        files_ = std::make_unique<service::FileService>(*store_, registry_, blocking_.get_executor(), *storage_);
+        collections_ = std::make_unique<service::CollectionService>(*store_, registry_, storage_.get());
         settings_ = std::make_unique<service::SettingsService>(*store_);
         mail_ = std::make_unique<service::MailService>(*settings_, blocking_.get_executor());
         auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, blocking_.get_executor());
@@ -99,6 +103,7 @@ public:
         services_.settings = settings_.get();
         services_.mail = mail_.get();
         services_.limiter = &limiter_;
+        services_.files = files_.get();
         services_.registry = &registry_;
         services_.realtime = realtime_.get();
     }
@@ -134,6 +139,7 @@ private:
     config::ServeConfig cfg_;
     net::thread_pool blocking_;
     std::unique_ptr<store::Store> store_;
+    std::unique_ptr<files::LocalStorage> storage_;
     service::SchemaRegistry registry_;
     std::unique_ptr<service::RecordService> records_;
     std::unique_ptr<service::CollectionService> collections_;
@@ -144,6 +150,7 @@ private:
     realtime::Broker broker_;
     realtime::LocalEventBus bus_;
     std::unique_ptr<service::RealtimeService> realtime_;
+    std::unique_ptr<service::FileService> files_;
     api::Services services_;
 };
 

@@ -53,6 +53,8 @@ struct Response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers
     std::vector<std::string> remove_headers;  // e.g. "X-Frame-Options" for file downloads
+    /// false = never gzip this body (file downloads: ranges and ETags refer to the bytes as stored).
+    bool compress = true;
     /// Long-lived streaming (SSE): when set, the session writes status + headers with chunked
     /// encoding, then co_awaits stream(writer); the response (and the connection) ends when it
     /// returns. On server shutdown or client disconnect the awaitable is cancelled (terminal

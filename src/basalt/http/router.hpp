@@ -16,6 +16,9 @@ namespace basalt::http {
 struct RouteOptions {
     /// Max request body in bytes (413 beyond). kUnlimitedBody disables the limit.
     std::size_t body_limit = 32u << 20;
+    /// When set, replaces `body_limit`: computed from the matched request (method, path and
+    /// path params known, body not yet read), e.g. from what the path names.
+    std::function<std::size_t(const Request&)> body_limit_fn;
     static constexpr std::size_t kUnlimitedBody = std::numeric_limits<std::size_t>::max();
 };
 

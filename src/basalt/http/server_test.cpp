@@ -122,7 +122,11 @@ std::shared_ptr<Router> MakeRouter() {
     r->Add(verb::get, "/api/hello/{name}", [](Request& q) { return Hello(q); });
     r->Add(verb::get, "/api/echo/{rest...}", [](Request& q) { return Echo(q); });
     r->Add(verb::post, "/api/echo", [](Request& q) { return Echo(q); });
-    r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10});
+    r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10, .body_limit_fn = {}});
+    // the limit comes from the path: /api/sized/5 accepts 5 bytes
+    RouteOptions sized;
+    sized.body_limit_fn = [](const Request& q) { return static_cast<std::size_t>(std::stoul(std::string(q.Param("n")))); };
+    r->Add(verb::post, "/api/sized/{n}", [](Request& q) { return Echo(q); }, sized);
     r->Add(verb::get, "/api/big", [](Request& q) { return Big(q); });
     r->Add(verb::get, "/api/download", [](Request& q) { return Download(q); });
     r->Add(verb::get, "/api/boom", [](Request& q) { return Boom(q); });
@@ -371,6 +375,26 @@ TEST(ServerTest, BodyLimits) {
     {
         Client c(s.port());
         c.Send("POST /api/small HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 200);
+    }
+}
+
+TEST(ServerTest, BodyLimitComputedFromTheMatchedRequest) {
+    ServerOptions o;
+    o.error_response = JsonError;
+    TestServer s(o);
+    {
+        Client c(s.port());
+        c.Send("POST /api/sized/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n123456");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 413);
+    }
+    {
+        Client c(s.port());
+        c.Send("POST /api/sized/6 HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n123456");
         auto r = c.Read();
         ASSERT_TRUE(r);
         EXPECT_EQ(r->result_int(), 200);

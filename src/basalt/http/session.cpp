@@ -134,7 +134,7 @@ net::awaitable<bool> WriteResponse(Conn& c,
     out.version(version);
     out.result(res.status);
     const bool bodyless = IsBodylessStatus(res.status);
-    if (c.w.options->gzip && !bodyless && res.body.size() >= kGzipMin &&
+    if (c.w.options->gzip && res.compress && !bodyless && res.body.size() >= kGzipMin &&
         IsCompressibleType(res.content_type) && !HasHeader(res, "Content-Encoding") &&
         AcceptsGzip(accept_encoding)) {
         std::string zipped;
@@ -360,7 +360,7 @@ net::awaitable<After> HandleOne(Conn& c) {
     req.params = std::move(match.params);
     const Route& route = *match.route;
     const Handler& handler = route.handler ? route.handler : *c.w.not_found;
-    const std::size_t limit = route.options.body_limit;
+    const std::size_t limit = route.options.body_limit_fn ? route.options.body_limit_fn(req) : route.options.body_limit;
 
     bool keep_alive = false;
     if (hp.is_done()) {

@@ -449,6 +449,7 @@ net::awaitable<Status> CollectionService::Delete(RequestCtx ctx, std::string id_
     auto unit = [&](store::Tx& tx) -> Status {
         BASALT_RETURN_IF_ERROR(tx.DropCollectionTable(*c));
         BASALT_RETURN_IF_ERROR(store::DeleteCollectionRow(tx, *c));
+        ScheduleRecordDirsDelete(tx, files_, {c->id});
         return PublishAfterCommit(tx, registry_);
     };
     co_return co_await store_.Write(std::move(unit));
@@ -470,6 +471,7 @@ net::awaitable<Status> CollectionService::Truncate(RequestCtx ctx, std::string i
         if (!referenced) {
             BASALT_TRY(auto n, tx.Exec("DELETE FROM " + d.QuoteIdent(c->name), {}));
             (void)n;
+            ScheduleRecordDirsDelete(tx, files_, {c->id});
             return Ok();
         }
         // Referenced: delete record by record so that cascades and detaches happen.
@@ -481,6 +483,7 @@ net::awaitable<Status> CollectionService::Truncate(RequestCtx ctx, std::string i
             }
             BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *s, r, 0, visited));
         }
+        ScheduleRecordDirsDelete(tx, files_, visited);
         return Ok();
     };
     co_return co_await store_.Write(std::move(unit));
@@ -571,6 +574,7 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
         for (const auto& x : to_delete) {
             BASALT_RETURN_IF_ERROR(tx.DropCollectionTable(*x));
             BASALT_RETURN_IF_ERROR(store::DeleteCollectionRow(tx, *x));
+            ScheduleRecordDirsDelete(tx, files_, {x->id});
         }
         for (const auto& [old, c] : changes) {
             Status st = old ? tx.AlterCollectionTable(*old, c) : tx.CreateCollectionTable(c);

@@ -24,7 +24,9 @@ struct CollectionList {
 /// References App-owned objects that outlive every request. Thread-safe.
 class CollectionService {
 public:
-    CollectionService(store::Store& store, SchemaRegistry& registry) : store_(store), registry_(registry) {}
+    /// `files`: where deleted and truncated collections' files are removed (null: not removed).
+    CollectionService(store::Store& store, SchemaRegistry& registry, files::FileStorage* files = nullptr)
+        : store_(store), registry_(registry), files_(files) {}
 
     /// Loads the schema from the store into the registry (startup).
     Status Reload();
@@ -50,6 +52,7 @@ public:
 private:
     store::Store& store_;
     SchemaRegistry& registry_;
+    files::FileStorage* files_;
 };
 
 }  // namespace basalt::service

@@ -426,12 +426,14 @@ net::awaitable<Result<std::optional<Record>>> RecordService::FindFirstByField(st
 
 net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
                                                                std::string collection,
-                                                               boost::json::object body) {
+                                                               boost::json::object body,
+                                                               std::vector<Upload> uploads) {
     BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kCreate, ctx, registry_.Get(), collection,
                                             &Collection::create_rule, sink_));
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
+    BASALT_CO_TRY(plan.files, co_await StageUploads(files_, blocking_, *c, body, std::move(uploads)));
 
     // Assemble the new record: zero values, then the submitted data (with modifiers), then
     // generated values.
@@ -445,6 +447,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
     if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
         MergeErrors(errors, st.error().data);
     }
+    ValidateFileFields(*c, nullptr, rec.values, plan.files.get(), errors);
     for (const auto& f : c->fields) {
         if (f.type == FieldType::kText) {
             auto& v = rec.values[f.name];
@@ -515,12 +518,14 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
 net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
                                                                std::string collection,
                                                                std::string id,
-                                                               boost::json::object body) {
+                                                               boost::json::object body,
+                                                               std::vector<Upload> uploads) {
     BASALT_CO_TRY(WritePlan plan, StartPlan(WritePlan::Kind::kUpdate, ctx, registry_.Get(), collection,
                                             &Collection::update_rule, sink_));
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
+    BASALT_CO_TRY(plan.files, co_await StageUploads(files_, blocking_, *c, body, std::move(uploads)));
     plan.id = id;
     plan.check_rule = !su && !c->update_rule->empty();
     if (plan.check_rule) {
@@ -577,6 +582,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareDelete(RequestCtx ctx, s
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
     plan.id = id;
+    plan.files = std::make_shared<RecordFiles>(files_);
     plan.check_rule = !su && !c->delete_rule->empty();
     if (plan.check_rule) {
         BASALT_CO_TRY(plan.rule,
@@ -586,6 +592,16 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareDelete(RequestCtx ctx, s
 }
 
 namespace {
+
+/// A successful create/update moves its staged files into place (and deletes replaced ones)
+/// once the transaction commits.
+Result<Record> WithFiles(store::Tx& tx, const WritePlan& plan, const boost::json::object* old_values,
+                         Result<Record> saved) {
+    if (saved) {
+        ScheduleFileChanges(tx, plan.files, *plan.collection, std::string(saved->Id()), old_values, saved->values);
+    }
+    return saved;
+}
 
 Result<Record> ApplyCreate(store::Tx& tx, const WritePlan& plan) {
     if (plan.check_rule) {
@@ -608,9 +624,9 @@ Result<Record> ApplyCreate(store::Tx& tx, const WritePlan& plan) {
         Record rec = plan.record;
         rec.values["verified"] = true;
         rec.managed = true;
-        return SaveChecked(tx, *plan.schema, std::move(rec), {}, true);
+        return WithFiles(tx, plan, nullptr, SaveChecked(tx, *plan.schema, std::move(rec), {}, true));
     }
-    return SaveChecked(tx, *plan.schema, plan.record, {}, true);
+    return WithFiles(tx, plan, nullptr, SaveChecked(tx, *plan.schema, plan.record, {}, true));
 }
 
 Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
@@ -639,6 +655,7 @@ Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
     if (auto st = schema::ApplyModifiers(*c, rec.values, clean); !st) {
         MergeErrors(errors, st.error().data);
     }
+    ValidateFileFields(*c, &stored->values, rec.values, plan.files.get(), errors);
     if (c->IsAuth()) {
         if (!manager) {
             if (auto it = clean.find("verified"); it != clean.end() && rec.values["verified"] != stored->values["verified"]) {
@@ -673,7 +690,7 @@ Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
     if (c->IsAuth()) {
         errors.erase("password");
     }
-    return SaveChecked(tx, *plan.schema, std::move(rec), std::move(errors), false);
+    return WithFiles(tx, plan, &stored->values, SaveChecked(tx, *plan.schema, std::move(rec), std::move(errors), false));
 }
 
 Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
@@ -698,6 +715,7 @@ Status ApplyDelete(store::Tx& tx, const WritePlan& plan) {
     BASALT_RETURN_IF_ERROR(internal::DeleteWithReferences(tx, *plan.schema, *found, 0, visited,
                                                           sink != nullptr ? &changes : nullptr));
     PublishOnCommit(tx, sink, std::move(changes));
+    ScheduleRecordDirsDelete(tx, plan.files ? plan.files->storage() : nullptr, visited);
     if (c->IsAuth()) {
         // Auth bookkeeping rows of the deleted record (PocketBase deletes them too).
         const auto& d = tx.dialect();
@@ -742,8 +760,12 @@ Result<std::optional<Record>> RecordService::Apply(store::Tx& tx, const WritePla
     return std::optional<Record>{};
 }
 
-net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string collection, boost::json::object body) {
-    BASALT_CO_TRY(WritePlan plan, co_await PrepareCreate(ctx, std::move(collection), std::move(body)));
+net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx,
+                                                     std::string collection,
+                                                     boost::json::object body,
+                                                     std::vector<Upload> uploads) {
+    BASALT_CO_TRY(WritePlan plan,
+                  co_await PrepareCreate(ctx, std::move(collection), std::move(body), std::move(uploads)));
     auto unit = [&](store::Tx& tx) { return Published(tx, plan, ApplyCreate(tx, plan)); };
     auto written = co_await store_.Write(std::move(unit));
     co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
@@ -752,8 +774,10 @@ net::awaitable<Result<Record>> RecordService::Create(RequestCtx ctx, std::string
 net::awaitable<Result<Record>> RecordService::Update(RequestCtx ctx,
                                                      std::string collection,
                                                      std::string id,
-                                                     boost::json::object body) {
-    BASALT_CO_TRY(WritePlan plan, co_await PrepareUpdate(ctx, std::move(collection), std::move(id), std::move(body)));
+                                                     boost::json::object body,
+                                                     std::vector<Upload> uploads) {
+    BASALT_CO_TRY(WritePlan plan, co_await PrepareUpdate(ctx, std::move(collection), std::move(id), std::move(body),
+                                                         std::move(uploads)));
     auto unit = [&](store::Tx& tx) { return Published(tx, plan, ApplyUpdate(tx, plan)); };
     auto written = co_await store_.Write(std::move(unit));
     co_return co_await ExpandWritten(store_, plan.schema, ctx, std::move(written));
@@ -788,18 +812,23 @@ net::awaitable<Result<BatchOutcome>> RecordService::Batch(RequestCtx ctx,
         std::optional<Result<WritePlan>> alternative;
         Result<WritePlan> plan = InvalidArgument("Unknown batch request action.");
         switch (a.op) {
-            case BatchAction::Op::kCreate: plan = co_await PrepareCreate(item, a.collection, a.body); break;
-            case BatchAction::Op::kUpdate: plan = co_await PrepareUpdate(item, a.collection, a.id, a.body); break;
+            case BatchAction::Op::kCreate:
+                plan = co_await PrepareCreate(item, a.collection, a.body, std::move(a.uploads));
+                break;
+            case BatchAction::Op::kUpdate:
+                plan = co_await PrepareUpdate(item, a.collection, a.id, a.body, std::move(a.uploads));
+                break;
             case BatchAction::Op::kDelete: plan = co_await PrepareDelete(item, a.collection, a.id); break;
             case BatchAction::Op::kUpsert: {
                 // PUT .../records: update when body.id names an existing record, else create.
-                plan = co_await PrepareCreate(item, a.collection, a.body);
+                plan = co_await PrepareCreate(item, a.collection, a.body, a.uploads);
                 if (auto it = a.body.find("id"); it != a.body.end() && it->value().is_string() &&
                                                  !it->value().get_string().empty()) {
                     boost::json::object update_body = a.body;
                     update_body.erase("id");
                     alternative = co_await PrepareUpdate(item, a.collection,
-                                                         std::string(it->value().get_string()), update_body);
+                                                         std::string(it->value().get_string()), update_body,
+                                                         std::move(a.uploads));
                 }
                 break;
             }

@@ -16,6 +16,7 @@
 #include "basalt/service/changes.hpp"
 #include "basalt/service/context.hpp"
 #include "basalt/service/internal/throttle.hpp"
+#include "basalt/service/record_files.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
@@ -72,6 +73,9 @@ struct WritePlan {
     std::optional<filter::SqlExpr> manage_rule;
     bool verify_by_manage = false;  // create: `verified` was asked for; allowed if a manager
     ChangeSink* sink = nullptr;     // receives the committed changes (realtime); may be null
+    /// create/update: the staged uploads (discarded unless committed); delete: the storage the
+    /// deleted records' directories are removed from.
+    std::shared_ptr<RecordFiles> files;
 };
 
 /// One sub-request of POST /api/batch, already matched to an action by the api layer.
@@ -84,6 +88,7 @@ struct BatchAction {
     std::string method;
     std::map<std::string, std::string, std::less<>> query;    // the sub-request's own query
     std::map<std::string, std::string, std::less<>> headers;  // normalized, overriding the parent's
+    std::vector<Upload> uploads;  // multipart parts `requests.N.<field>`
 };
 
 /// The batch's results in request order (nullopt = deleted), or the index and error of the
@@ -99,23 +104,34 @@ struct BatchOutcome {
 /// of empty filtered lists.
 class RecordService {
 public:
-    RecordService(store::Store& store, SchemaRegistry& registry, net::any_io_executor blocking)
-        : store_(store), registry_(registry), blocking_(std::move(blocking)) {}
+    RecordService(store::Store& store,
+                  SchemaRegistry& registry,
+                  net::any_io_executor blocking,
+                  files::FileStorage* files = nullptr)
+        : store_(store), registry_(registry), blocking_(std::move(blocking)), files_(files) {}
 
     net::awaitable<Result<ListResult>> List(RequestCtx ctx, std::string collection, ListParams p);
     net::awaitable<Result<schema::Record>> View(RequestCtx ctx, std::string collection, std::string id);
-    net::awaitable<Result<schema::Record>> Create(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<schema::Record>> Create(RequestCtx ctx,
+                                                  std::string collection,
+                                                  boost::json::object body,
+                                                  std::vector<Upload> uploads = {});
     net::awaitable<Result<schema::Record>> Update(RequestCtx ctx,
                                                   std::string collection,
                                                   std::string id,
-                                                  boost::json::object body);
+                                                  boost::json::object body,
+                                                  std::vector<Upload> uploads = {});
     net::awaitable<Status> Delete(RequestCtx ctx, std::string collection, std::string id);
 
-    net::awaitable<Result<WritePlan>> PrepareCreate(RequestCtx ctx, std::string collection, boost::json::object body);
+    net::awaitable<Result<WritePlan>> PrepareCreate(RequestCtx ctx,
+                                                    std::string collection,
+                                                    boost::json::object body,
+                                                    std::vector<Upload> uploads = {});
     net::awaitable<Result<WritePlan>> PrepareUpdate(RequestCtx ctx,
                                                     std::string collection,
                                                     std::string id,
-                                                    boost::json::object body);
+                                                    boost::json::object body,
+                                                    std::vector<Upload> uploads = {});
     net::awaitable<Result<WritePlan>> PrepareDelete(RequestCtx ctx, std::string collection, std::string id);
 
     /// Runs every action in one transaction, in order, with the parent's auth and each action's
@@ -145,6 +161,7 @@ private:
     net::any_io_executor blocking_;
     internal::Throttle empty_lists_{3, std::chrono::seconds(3)};  // timing hardening of List
     ChangeSink* sink_ = nullptr;
+    files::FileStorage* files_;  // null: uploads are refused
 };
 
 }  // namespace basalt::service

@@ -1,0 +1,680 @@
+// Files (pocketbase-api.md §2.3.3–2.3.6, §2.7, §8.2): downloads of the fixture's files byte for
+// byte with PocketBase's headers, conditional and range requests, protected files with file
+// tokens, thumbs (fixture and newly generated), and multipart uploads with PocketBase's
+// validation codes — checking the storage folder on disk after every write.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "scenario.hpp"
+
+namespace basalt::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kDemo1Id = "wsmn24bux7wo113";
+constexpr std::string_view kDemo3Id = "wzlqyes4orhoygb";
+constexpr std::string_view kUsersId = "_pb_users_auth_";
+constexpr std::string_view kAvatar = "300_1SEi6Q6U72.png";  // users 4q1xlclmfloku33
+constexpr std::string_view kProtected = "300_Jsjq7RdBgA.png";  // demo1 al1h9ijdeojtsjy file_one
+constexpr std::string_view kText = "test_QZFjKjXchk.txt";  // demo1 84nmscqy84lsi1t
+constexpr std::string_view kSvg = "logo_vcfJJG5TAh.svg";   // demo1 84nmscqy84lsi1t
+
+std::string Slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string FixtureFile(std::string_view rel) { return Slurp(FixtureDir() / "storage" / std::string(rel)); }
+
+std::string AvatarUrl(std::string_view query = {}) {
+    return "/api/files/users/4q1xlclmfloku33/" + std::string(kAvatar) + std::string(query);
+}
+
+std::string TextUrl(std::string_view query = {}) {
+    return "/api/files/demo1/84nmscqy84lsi1t/" + std::string(kText) + std::string(query);
+}
+
+/// PNG width and height from the IHDR chunk; {0,0} when not a PNG.
+std::pair<int, int> PngSize(const std::string& png) {
+    if (png.size() < 24 || png.compare(1, 3, "PNG") != 0) {
+        return {0, 0};
+    }
+    auto be32 = [&](std::size_t at) {
+        return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+               (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+    };
+    return {static_cast<int>(be32(16)), static_cast<int>(be32(20))};
+}
+
+/// A multipart/form-data body: (name, value) fields and (name, filename, bytes) files.
+struct Multipart {
+    std::string boundary = "----basaltE2EBoundary7MA4YWxkTrZu0gW";
+    std::string body;
+
+    Multipart& Field(std::string_view name, std::string_view value) {
+        body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + std::string(name) + "\"\r\n\r\n" +
+                std::string(value) + "\r\n";
+        return *this;
+    }
+    Multipart& File(std::string_view name, std::string_view filename, std::string_view data,
+                    std::string_view type = "application/octet-stream") {
+        body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + std::string(name) +
+                "\"; filename=\"" + std::string(filename) + "\"\r\nContent-Type: " + std::string(type) + "\r\n\r\n" +
+                std::string(data) + "\r\n";
+        return *this;
+    }
+    std::string Finish() const { return body + "--" + boundary + "--\r\n"; }
+    Headers MakeHeaders(std::string_view token) const {
+        Headers h{{"Content-Type", "multipart/form-data; boundary=" + boundary}};
+        if (!token.empty()) {
+            h.emplace_back("Authorization", std::string(token));
+        }
+        return h;
+    }
+};
+
+HttpResponse SendMultipart(ServerProcess& server, std::string method, std::string target, const Multipart& m,
+                           std::string_view token = kSuperuserToken) {
+    return Send(server.port(), {.method = std::move(method), .target = std::move(target),
+                                .headers = m.MakeHeaders(token), .body = m.Finish()});
+}
+
+std::vector<std::string> FilesOf(const boost::json::value& rec, std::string_view field) {
+    std::vector<std::string> out;
+    const auto& v = rec.at(field);
+    if (v.is_string()) {
+        if (!v.as_string().empty()) {
+            out.emplace_back(v.as_string());
+        }
+        return out;
+    }
+    for (const auto& e : v.as_array()) {
+        out.emplace_back(e.as_string());
+    }
+    return out;
+}
+
+/// Plain files (not .attrs, not thumbs_ dirs) in a record's storage folder; empty if absent.
+std::vector<std::string> StoredNames(const fs::path& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string n = e.path().filename().string();
+        if (e.is_regular_file() && !n.ends_with(".attrs")) {
+            out.push_back(n);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string PngBytes() { return FixtureFile("_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png"); }
+
+// ---------------------------------------------------------------------------------------------
+// Read-only scenarios on the shared fixture server.
+
+std::vector<Scenario> DownloadScenarios() {
+    const Headers gzip{{"Accept-Encoding", "gzip"}};
+    return {
+        {.name = "text file with PocketBase headers",
+         .url = TextUrl(),
+         .headers = gzip,
+         .expected_headers = {{"Content-Type", "text/plain; charset=utf-8"},
+                              {"Content-Disposition", "attachment; filename=test_QZFjKjXchk.txt"},
+                              {"Content-Security-Policy", "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"},
+                              {"Cache-Control", "max-age=2592000, stale-while-revalidate=86400"},
+                              {"ETag", "\""},
+                              {"Accept-Ranges", "bytes"},
+                              {"X-Content-Type-Options", "nosniff"}},
+         .absent_headers = {"X-Frame-Options", "Content-Encoding"}},
+        {.name = "png is inline",
+         .url = AvatarUrl(),
+         .expected_headers = {{"Content-Type", "image/png"},
+                              {"Content-Disposition", "inline; filename=300_1SEi6Q6U72.png"}},
+         .absent_headers = {"X-Frame-Options"}},
+        {.name = "download=1 makes an attachment",
+         .url = AvatarUrl("?download=1"),
+         .expected_headers = {{"Content-Disposition", "attachment; filename=300_1SEi6Q6U72.png"}}},
+        {.name = "collection by id",
+         .url = "/api/files/" + std::string(kUsersId) + "/4q1xlclmfloku33/" + std::string(kAvatar),
+         .expected_headers = {{"Content-Type", "image/png"}}},
+        {.name = "svg served as image svg and never gzipped",
+         .url = "/api/files/demo1/84nmscqy84lsi1t/" + std::string(kSvg),
+         .headers = gzip,  // 3 KiB of a compressible type: only the file route's opt-out keeps it raw
+         .expected_headers = {{"Content-Type", "image/svg+xml"}},
+         .absent_headers = {"Content-Encoding"}},
+        {.name = "unknown file name", .url = "/api/files/demo1/84nmscqy84lsi1t/missing.txt", .expected_status = 404,
+         .expected_content = {R"("message":"The requested resource wasn't found.")"}},
+        {.name = "file of another record", .url = "/api/files/users/oap640cot4yru2s/" + std::string(kAvatar),
+         .expected_status = 404},
+        {.name = "attrs sidecar is not a file", .url = AvatarUrl(".attrs"), .expected_status = 404},
+        {.name = "path traversal", .url = "/api/files/users/4q1xlclmfloku33/..%2F..%2F..%2Fdata.db",
+         .expected_status = 404},
+        {.name = "thumbs dir is not a file",
+         .url = "/api/files/users/4q1xlclmfloku33/thumbs_300_1SEi6Q6U72.png", .expected_status = 404},
+        {.name = "unknown record", .url = "/api/files/users/nonexisting0000/" + std::string(kAvatar),
+         .expected_status = 404},
+        {.name = "unknown collection", .url = "/api/files/nope/4q1xlclmfloku33/" + std::string(kAvatar),
+         .expected_status = 404},
+        {.name = "protected file as guest",
+         .url = "/api/files/demo1/al1h9ijdeojtsjy/" + std::string(kProtected), .expected_status = 404},
+        {.name = "protected file ignores the Authorization header",
+         .url = "/api/files/demo1/al1h9ijdeojtsjy/" + std::string(kProtected),
+         .headers = AuthHeader(kSuperuserToken), .expected_status = 404},
+        {.name = "protected file with an auth token as file token",
+         .url = "/api/files/demo1/al1h9ijdeojtsjy/" + std::string(kProtected) + "?token=" + std::string(kSuperuserToken),
+         .expected_status = 404},
+        {.name = "file token requires auth", .method = "POST", .url = "/api/files/token", .expected_status = 401,
+         .expected_content = {R"("message":"The request requires valid record authorization token.")"}},
+        {.name = "range outside the file", .url = TextUrl(), .headers = {{"Range", "bytes=100000-"}},
+         .expected_status = 416, .expected_headers = {{"Content-Range", "bytes */"}}},
+        {.name = "malformed range", .url = TextUrl(), .headers = {{"Range", "lines=1-2"}}, .expected_status = 416},
+    };
+}
+
+class FilesDownload : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(FilesDownload, Scenario) { RunScenarioWithServer(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Fixture,
+                         FilesDownload,
+                         ::testing::ValuesIn(DownloadScenarios()),
+                         [](const auto& p) { return ScenarioName(p.param); });
+
+TEST(FilesDownload, FixtureFilesByteForByte) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {AvatarUrl(), "_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png"},
+        {TextUrl(), "wsmn24bux7wo113/84nmscqy84lsi1t/test_QZFjKjXchk.txt"},
+        {"/api/files/demo1/84nmscqy84lsi1t/" + std::string(kSvg), "wsmn24bux7wo113/84nmscqy84lsi1t/logo_vcfJJG5TAh.svg"},
+        {"/api/files/users/oap640cot4yru2s/test_kfd2wYLxkz.txt", "_pb_users_auth_/oap640cot4yru2s/test_kfd2wYLxkz.txt"},
+        {"/api/files/demo5/la4y2w4o98acwuj/300_uh_lkx91_hvb_Da8K5pl069.png",
+         "9n89pl5vkct6330/la4y2w4o98acwuj/300_uh_lkx91_hvb_Da8K5pl069.png"},
+        // existing thumbs from the fixture: listed sizes and the default 100x100
+        {AvatarUrl("?thumb=70x50t"), "_pb_users_auth_/4q1xlclmfloku33/thumbs_300_1SEi6Q6U72.png/70x50t_300_1SEi6Q6U72.png"},
+        {AvatarUrl("?thumb=0x50"), "_pb_users_auth_/4q1xlclmfloku33/thumbs_300_1SEi6Q6U72.png/0x50_300_1SEi6Q6U72.png"},
+        {AvatarUrl("?thumb=100x100"), "_pb_users_auth_/4q1xlclmfloku33/thumbs_300_1SEi6Q6U72.png/100x100_300_1SEi6Q6U72.png"},
+        // a size the field does not list, and a malformed one: the original
+        {AvatarUrl("?thumb=30x30"), "_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png"},
+        {AvatarUrl("?thumb=abc"), "_pb_users_auth_/4q1xlclmfloku33/300_1SEi6Q6U72.png"},
+        // thumbs only for images: a text file is served as is
+        {TextUrl("?thumb=100x100"), "wsmn24bux7wo113/84nmscqy84lsi1t/test_QZFjKjXchk.txt"},
+        // view collections serve the source record's file (view2 -> view1 -> demo1)
+        {"/api/files/view2/84nmscqy84lsi1t/test_QZFjKjXchk.txt", "wsmn24bux7wo113/84nmscqy84lsi1t/test_QZFjKjXchk.txt"},
+        {"/api/files/view2/84nmscqy84lsi1t/300_WlbFWSGmW9.png?thumb=100x100",
+         "wsmn24bux7wo113/84nmscqy84lsi1t/thumbs_300_WlbFWSGmW9.png/100x100_300_WlbFWSGmW9.png"},
+    };
+    for (const auto& [url, rel] : cases) {
+        const std::string expected = FixtureFile(rel);
+        ASSERT_FALSE(expected.empty()) << rel;
+        HttpResponse r = Send(server->port(), {.target = url, .headers = {{"Accept-Encoding", "gzip"}}});
+        EXPECT_EQ(r.status, 200) << url;
+        EXPECT_EQ(r.body, expected) << url;
+        EXPECT_EQ(r.Header("Content-Length"), std::to_string(expected.size())) << url;
+    }
+}
+
+TEST(FilesDownload, HeadHasHeadersButNoBody) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    HttpResponse r = Send(server->port(), {.method = "HEAD", .target = AvatarUrl()});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.body.empty());
+    EXPECT_EQ(r.Header("Content-Length"), std::to_string(PngBytes().size()));
+    EXPECT_EQ(r.Header("Content-Type"), "image/png");
+}
+
+TEST(FilesDownload, ETagAndIfModifiedSinceGive304) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    HttpResponse first = Send(server->port(), {.target = AvatarUrl()});
+    ASSERT_EQ(first.status, 200);
+    const auto etag = first.Header("ETag");
+    const auto modified = first.Header("Last-Modified");
+    ASSERT_TRUE(etag && modified);
+    HttpResponse again = Send(server->port(), {.target = AvatarUrl(), .headers = {{"If-None-Match", *etag}}});
+    EXPECT_EQ(again.status, 304);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_EQ(again.Header("ETag"), etag);
+    HttpResponse other = Send(server->port(), {.target = AvatarUrl(), .headers = {{"If-None-Match", "\"other\""}}});
+    EXPECT_EQ(other.status, 200);
+    EXPECT_EQ(other.body, PngBytes());
+    HttpResponse since = Send(server->port(), {.target = AvatarUrl(), .headers = {{"If-Modified-Since", *modified}}});
+    EXPECT_EQ(since.status, 304);
+    HttpResponse older = Send(server->port(), {.target = AvatarUrl(),
+                                               .headers = {{"If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}}});
+    EXPECT_EQ(older.status, 200);
+}
+
+TEST(FilesDownload, RangeRequests) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::string png = PngBytes();
+    const std::string total = std::to_string(png.size());
+    HttpResponse head = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=0-7"}}});
+    EXPECT_EQ(head.status, 206);
+    EXPECT_EQ(head.body, png.substr(0, 8));
+    EXPECT_EQ(head.Header("Content-Range"), "bytes 0-7/" + total);
+    HttpResponse tail = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=-10"}}});
+    EXPECT_EQ(tail.status, 206);
+    EXPECT_EQ(tail.body, png.substr(png.size() - 10));
+    HttpResponse open = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=100-"}}});
+    EXPECT_EQ(open.status, 206);
+    EXPECT_EQ(open.body, png.substr(100));
+    HttpResponse clipped = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=10-999999"}}});
+    EXPECT_EQ(clipped.status, 206);
+    EXPECT_EQ(clipped.body, png.substr(10));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Protected files and thumbs generation (each on its own fixture copy).
+
+std::string FileTokenFor(ServerProcess& server, std::string_view auth_token) {
+    HttpResponse r = Send(server.port(), {.method = "POST", .target = "/api/files/token", .headers = AuthHeader(auth_token)});
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) {
+        return {};
+    }
+    return std::string(boost::json::parse(r.body).at("token").as_string());
+}
+
+TEST(FilesProtected, SuperuserFileTokenOpensUserFileTokenDoesNot) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string url = "/api/files/demo1/al1h9ijdeojtsjy/" + std::string(kProtected);
+    const std::string su = FileTokenFor(server, kSuperuserToken);
+    ASSERT_FALSE(su.empty());
+    HttpResponse ok = Send(server.port(), {.target = url + "?token=" + su});
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.body, FixtureFile("wsmn24bux7wo113/al1h9ijdeojtsjy/300_Jsjq7RdBgA.png"));
+    // demo1's viewRule is null: only superusers see its protected files
+    const std::string user = FileTokenFor(server, kUserToken);
+    ASSERT_FALSE(user.empty());
+    EXPECT_EQ(Send(server.port(), {.target = url + "?token=" + user}).status, 404);
+    // a tampered token is no token
+    EXPECT_EQ(Send(server.port(), {.target = url + "?token=" + su + "x"}).status, 404);
+
+    // view1 (viewRule `@request.auth.id != "" && bool = true`) exposes demo1's protected file_one:
+    // a user's file token passes the rule for a record with bool = true, not for one without
+    const std::string via_view = "/api/files/view1/84nmscqy84lsi1t/test_d61b33QdDU.txt";
+    EXPECT_EQ(Send(server.port(), {.target = via_view}).status, 404);
+    HttpResponse user_ok = Send(server.port(), {.target = via_view + "?token=" + user});
+    EXPECT_EQ(user_ok.status, 200);
+    EXPECT_EQ(user_ok.body, FixtureFile("wsmn24bux7wo113/84nmscqy84lsi1t/test_d61b33QdDU.txt"));
+    EXPECT_EQ(Send(server.port(), {.target = "/api/files/view1/al1h9ijdeojtsjy/" + std::string(kProtected) +
+                                             "?token=" + user}).status,
+              404);
+}
+
+TEST(FilesThumbs, ListedSizesAreGeneratedOnceAndCachedOnDisk) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const fs::path dir = server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" /
+                         ("thumbs_" + std::string(kAvatar));
+    fs::remove_all(dir);  // make every thumb new
+    struct Want {
+        const char* size;
+        int w, h;
+    };
+    // the avatar is 300x300
+    for (const Want& want : {Want{"70x50", 70, 50}, Want{"70x50t", 70, 50}, Want{"70x50b", 70, 50},
+                             Want{"70x50f", 50, 50}, Want{"0x50", 50, 50}, Want{"70x0", 70, 70},
+                             Want{"100x100", 100, 100}}) {
+        HttpResponse r = Send(server.port(), {.target = AvatarUrl(std::string("?thumb=") + want.size)});
+        ASSERT_EQ(r.status, 200) << want.size;
+        EXPECT_EQ(r.Header("Content-Type"), "image/png") << want.size;
+        EXPECT_EQ(PngSize(r.body), std::make_pair(want.w, want.h)) << want.size;
+        EXPECT_EQ(r.Header("Content-Disposition"),
+                  "inline; filename=" + std::string(want.size) + "_" + std::string(kAvatar));
+        const fs::path cached = dir / (std::string(want.size) + "_" + std::string(kAvatar));
+        EXPECT_EQ(Slurp(cached), r.body) << cached;
+    }
+    // a size the field does not list is never generated
+    HttpResponse original = Send(server.port(), {.target = AvatarUrl("?thumb=30x30")});
+    EXPECT_EQ(original.body, PngBytes());
+    EXPECT_FALSE(fs::exists(dir / ("30x30_" + std::string(kAvatar))));
+    // a cached thumb is served from disk as it is
+    const fs::path cached = dir / ("70x50_" + std::string(kAvatar));
+    const auto before = fs::last_write_time(cached);
+    HttpResponse again = Send(server.port(), {.target = AvatarUrl("?thumb=70x50")});
+    EXPECT_EQ(again.body, Slurp(cached));
+    EXPECT_EQ(fs::last_write_time(cached), before);
+}
+
+TEST(FilesThumbs, ConcurrentRequestsForAMissingThumbAgree) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const fs::path dir = server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" /
+                         ("thumbs_" + std::string(kAvatar));
+    fs::remove_all(dir);
+    constexpr int kClients = 8;
+    std::vector<HttpResponse> responses(kClients);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.emplace_back([&, i] { responses[i] = Send(server.port(), {.target = AvatarUrl("?thumb=70x50b")}); });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+    for (const auto& r : responses) {
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(PngSize(r.body), std::make_pair(70, 50));
+        EXPECT_EQ(r.body, responses[0].body);
+    }
+    // one thumb (and its metadata), no temp files left anywhere
+    std::vector<std::string> entries;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        entries.push_back(e.path().filename().string());
+    }
+    std::sort(entries.begin(), entries.end());
+    const std::string thumb = "70x50b_" + std::string(kAvatar);
+    EXPECT_EQ(entries, (std::vector<std::string>{thumb, thumb + ".attrs"}));
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+/// A valid PNG of w x h black 1-bit pixels: a few KiB that decode to w*h pixels.
+std::string PngBomb(std::uint32_t w, std::uint32_t h) {
+    auto be32 = [](std::string& out, std::uint32_t v) {
+        for (int shift : {24, 16, 8, 0}) {
+            out.push_back(static_cast<char>((v >> shift) & 0xff));
+        }
+    };
+    auto chunk = [&](std::string& out, std::string_view type, const std::string& data) {
+        be32(out, static_cast<std::uint32_t>(data.size()));
+        std::string body = std::string(type) + data;
+        out += body;
+        be32(out, static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+    };
+    std::string ihdr;
+    be32(ihdr, w);
+    be32(ihdr, h);
+    ihdr += std::string("\x01\x00\x00\x00\x00", 5);  // 1-bit greyscale, no interlace
+    const std::size_t row = 1 + (w + 7) / 8;
+    std::string raw(row * h, '\0');
+    uLongf zlen = compressBound(static_cast<uLong>(raw.size()));
+    std::string z(zlen, '\0');
+    compress2(reinterpret_cast<Bytef*>(z.data()), &zlen, reinterpret_cast<const Bytef*>(raw.data()),
+              static_cast<uLong>(raw.size()), 9);
+    z.resize(zlen);
+    std::string png = "\x89PNG\r\n\x1a\n";
+    chunk(png, "IHDR", ihdr);
+    chunk(png, "IDAT", z);
+    chunk(png, "IEND", "");
+    return png;
+}
+
+TEST(FilesThumbs, HugeImagesGetNoThumbTheOriginalIsServed) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string bomb = PngBomb(12000, 12000);  // 144 MP in a few KiB
+    ASSERT_LT(bomb.size(), 100000u);
+    Multipart m;
+    m.Field("title", "bomb").File("files", "bomb.png", bomb, "image/png");
+    HttpResponse created = SendMultipart(server, "POST", "/api/collections/demo3/records", m);
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto rec = boost::json::parse(created.body);
+    const std::string id(rec.at("id").as_string());
+    const std::string name = FilesOf(rec, "files").at(0);
+    HttpResponse r = Send(server.port(), {.target = "/api/files/demo3/" + id + "/" + name + "?thumb=100x100"});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, bomb);
+    EXPECT_EQ(PngSize(r.body), std::make_pair(12000, 12000));
+    EXPECT_FALSE(fs::exists(server.data_dir() / "storage" / std::string(kDemo3Id) / id / ("thumbs_" + name) /
+                            ("100x100_" + name)));
+    EXPECT_EQ(Send(server.port(), {.target = "/api/health"}).status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploads.
+
+TEST(FilesUpload, CreateUpdateModifiersAndDeleteKeepDiskInStep) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string png = PngBytes();
+    Multipart create;
+    create.Field("title", "with files").File("files", "Hello World.TXT", "hello").File("files", "My Pic.png", png, "text/plain");
+    HttpResponse created = SendMultipart(server, "POST", "/api/collections/demo3/records", create);
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto rec = boost::json::parse(created.body);
+    const std::string id(rec.at("id").as_string());
+    auto names = FilesOf(rec, "files");
+    ASSERT_EQ(names.size(), 2u);
+    EXPECT_TRUE(std::regex_match(names[0], std::regex("^hello_world_[a-z0-9]{10}\\.txt$"))) << names[0];
+    EXPECT_TRUE(std::regex_match(names[1], std::regex("^my_pic_[a-z0-9]{10}\\.png$"))) << names[1];
+    const fs::path dir = server.data_dir() / "storage" / std::string(kDemo3Id) / id;
+    EXPECT_EQ(Slurp(dir / names[0]), "hello");
+    EXPECT_EQ(Slurp(dir / names[1]), png);
+    {
+        Db db(server.db_path().string());
+        EXPECT_EQ(db.QueryText("SELECT files FROM demo3 WHERE id='" + id + "'"),
+                  "[\"" + names[0] + "\",\"" + names[1] + "\"]");
+    }
+    // the uploaded file downloads with the type sniffed from its content, not the declared one
+    HttpResponse dl = Send(server.port(), {.target = "/api/files/demo3/" + id + "/" + names[1]});
+    EXPECT_EQ(dl.status, 200);
+    EXPECT_EQ(dl.body, png);
+    EXPECT_EQ(dl.Header("Content-Type"), "image/png");
+    // thumb of an uploaded image (100x100 is always allowed)
+    HttpResponse thumb = Send(server.port(), {.target = "/api/files/demo3/" + id + "/" + names[1] + "?thumb=100x100"});
+    EXPECT_EQ(PngSize(thumb.body), std::make_pair(100, 100));
+    EXPECT_TRUE(fs::exists(dir / ("thumbs_" + names[1]) / ("100x100_" + names[1])));
+
+    // remove the image (and its thumbs), append a new text file
+    Multipart update;
+    update.Field("files-", names[1]).File("files+", "second.txt", "second");
+    HttpResponse updated = SendMultipart(server, "PATCH", "/api/collections/demo3/records/" + id, update);
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    auto after = FilesOf(boost::json::parse(updated.body), "files");
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[0], names[0]);
+    EXPECT_TRUE(std::regex_match(after[1], std::regex("^second_[a-z0-9]{10}\\.txt$"))) << after[1];
+    std::vector<std::string> expected_disk{after[0], after[1]};
+    std::sort(expected_disk.begin(), expected_disk.end());
+    EXPECT_EQ(StoredNames(dir), expected_disk);
+    EXPECT_FALSE(fs::exists(dir / ("thumbs_" + names[1])));
+
+    // prepend with +files; then a plain `files` part with the kept names replaces the rest
+    Multipart prepend;
+    prepend.File("+files", "first.txt", "first");
+    HttpResponse prepended = SendMultipart(server, "PATCH", "/api/collections/demo3/records/" + id, prepend);
+    ASSERT_EQ(prepended.status, 200) << prepended.body;
+    auto three = FilesOf(boost::json::parse(prepended.body), "files");
+    ASSERT_EQ(three.size(), 3u);
+    EXPECT_TRUE(three[0].starts_with("first_"));
+    Multipart replace;
+    replace.Field("files", three[0]).File("files", "third.txt", "third");
+    HttpResponse replaced = SendMultipart(server, "PATCH", "/api/collections/demo3/records/" + id, replace);
+    ASSERT_EQ(replaced.status, 200) << replaced.body;
+    auto kept = FilesOf(boost::json::parse(replaced.body), "files");
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0], three[0]);
+    std::vector<std::string> disk2{kept[0], kept[1]};
+    std::sort(disk2.begin(), disk2.end());
+    EXPECT_EQ(StoredNames(dir), disk2);
+
+    // JSON "files": [] removes every file
+    HttpResponse cleared = Send(server.port(), {.method = "PATCH", .target = "/api/collections/demo3/records/" + id,
+                                                .headers = JsonHeaders(kSuperuserToken), .body = R"({"files":[]})"});
+    ASSERT_EQ(cleared.status, 200) << cleared.body;
+    EXPECT_TRUE(StoredNames(dir).empty());
+
+    // deleting the record removes its folder
+    Multipart again;
+    again.File("files", "last.txt", "last");
+    ASSERT_EQ(SendMultipart(server, "PATCH", "/api/collections/demo3/records/" + id, again).status, 200);
+    EXPECT_EQ(StoredNames(dir).size(), 1u);
+    HttpResponse deleted = Send(server.port(), {.method = "DELETE", .target = "/api/collections/demo3/records/" + id,
+                                                .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(deleted.status, 204);
+    EXPECT_FALSE(fs::exists(dir));
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+/// A collection with tight file options for the validation cases.
+std::string CreateDocsCollection(ServerProcess& server) {
+    HttpResponse r = Send(server.port(),
+                          {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken),
+                           .body = R"({"name":"docs","type":"base","listRule":"","viewRule":"","createRule":"","updateRule":"","deleteRule":"",
+                                       "fields":[{"name":"title","type":"text"},
+                                                 {"name":"doc","type":"file","maxSelect":2,"maxSize":100,"mimeTypes":["text/plain"]},
+                                                 {"name":"single","type":"file","maxSelect":1,"maxSize":100000},
+                                                 {"name":"pic","type":"file","maxSelect":1,"thumbs":["20x10"]}]})"});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? std::string(boost::json::parse(r.body).at("id").as_string()) : std::string();
+}
+
+TEST(FilesUpload, ValidationCodesAndNothingLeftBehind) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string cid = CreateDocsCollection(server);
+    ASSERT_FALSE(cid.empty());
+    struct Case {
+        std::string name;
+        Multipart body;
+        std::string expected;
+    };
+    std::vector<Case> cases;
+    cases.push_back({"too large", Multipart().File("doc", "big.txt", std::string(101, 'a')),
+                     R"("doc":{"code":"validation_file_size_limit","message":"Failed to upload \"big.txt\" - the maximum allowed file size is 100 bytes.","params":{"file":"big.txt","maxSize":100}})"});
+    cases.push_back({"mime from content, not name or declared type",
+                     Multipart().File("doc", "image.txt", PngBytes().substr(0, 90), "text/plain"),
+                     R"("doc":{"code":"validation_invalid_mime_type")"});
+    cases.push_back({"too many files",
+                     Multipart().File("doc", "a.txt", "a").File("doc", "b.txt", "b").File("doc", "c.txt", "c"),
+                     R"("doc":{"code":"validation_too_many_files","message":"The maximum allowed files is 2.","params":{"maxSelect":2}})"});
+    cases.push_back({"plain names are not uploads", Multipart().Field("doc", "existing_abc.txt"),
+                     R"("doc":{"code":"validation_invalid_file","message":"Invalid new files: [existing_abc.txt].")"});
+    cases.push_back({"other field errors still keep the upload out",
+                     Multipart().Field("title", "x").File("single", "ok.txt", "fine").File("doc", "big.txt", std::string(200, 'b')),
+                     R"("doc":{"code":"validation_file_size_limit")"});
+    for (const auto& c : cases) {
+        HttpResponse r = SendMultipart(server, "POST", "/api/collections/docs/records", c.body);
+        EXPECT_EQ(r.status, 400) << c.name << ": " << r.body;
+        EXPECT_NE(r.body.find(R"("message":"Failed to create record.")"), std::string::npos) << c.name;
+        EXPECT_NE(r.body.find(c.expected), std::string::npos) << c.name << ": " << r.body;
+    }
+    // no row, no folder, nothing staged
+    Db db(server.db_path().string());
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM docs"), 0);
+    EXPECT_FALSE(fs::exists(server.data_dir() / "storage" / cid));
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+TEST(FilesUpload, SingleFileFieldReplacesAndDeletesTheOldFile) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string cid = CreateDocsCollection(server);
+    ASSERT_FALSE(cid.empty());
+    HttpResponse created = SendMultipart(server, "POST", "/api/collections/docs/records",
+                                         Multipart().File("single", "one.txt", "one").File("pic", "p.png", PngBytes()));
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto rec = boost::json::parse(created.body);
+    const std::string id(rec.at("id").as_string());
+    const std::string first(rec.at("single").as_string());
+    const std::string pic(rec.at("pic").as_string());
+    const fs::path dir = server.data_dir() / "storage" / cid / id;
+    EXPECT_EQ(Slurp(dir / first), "one");
+    // a listed custom size is generated; the 100x100 default too
+    HttpResponse t = Send(server.port(), {.target = "/api/files/docs/" + id + "/" + pic + "?thumb=20x10"});
+    EXPECT_EQ(PngSize(t.body), std::make_pair(20, 10));
+
+    HttpResponse updated = SendMultipart(server, "PATCH", "/api/collections/docs/records/" + id,
+                                         Multipart().File("single", "two.txt", "two"));
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    const std::string second(boost::json::parse(updated.body).at("single").as_string());
+    EXPECT_NE(second, first);
+    EXPECT_EQ(Slurp(dir / second), "two");
+    EXPECT_FALSE(fs::exists(dir / first));
+    EXPECT_TRUE(fs::exists(dir / pic));
+
+    // a create that fails in the database (the id is taken) leaves its staged upload nowhere
+    HttpResponse dup = SendMultipart(server, "POST", "/api/collections/docs/records",
+                                     Multipart().Field("id", id).File("single", "dup.txt", "dup"));
+    EXPECT_EQ(dup.status, 400) << dup.body;
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
+    // a failed update (a too large doc) changes nothing on disk
+    HttpResponse failed = SendMultipart(server, "PATCH", "/api/collections/docs/records/" + id,
+                                        Multipart().File("single", "three.txt", "3").File("doc", "x.txt", std::string(500, 'x')));
+    EXPECT_EQ(failed.status, 400) << failed.body;
+    std::vector<std::string> want{pic, second};
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(StoredNames(dir), want);
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+}
+
+TEST(FilesUpload, BatchFilesAreStoredOnlyWhenTheWholeBatchCommits) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const fs::path col = server.data_dir() / "storage" / std::string(kDemo3Id);
+    auto listing = [&] {
+        std::vector<std::string> dirs;
+        for (const auto& e : fs::directory_iterator(col)) {
+            dirs.push_back(e.path().filename().string());
+        }
+        std::sort(dirs.begin(), dirs.end());
+        return dirs;
+    };
+    const auto before = listing();
+    // item 1 fails (demo2 title is required): item 0's upload must not survive the rollback
+    Multipart failing;
+    failing.Field("@jsonPayload", R"({"requests":[
+            {"method":"POST","url":"/api/collections/demo3/records","body":{"title":"batch upload"}},
+            {"method":"POST","url":"/api/collections/demo2/records","body":{"title":""}}]})")
+        .File("requests.0.files", "in_batch.txt", "batch bytes");
+    HttpResponse failed = SendMultipart(server, "POST", "/api/batch", failing);
+    EXPECT_EQ(failed.status, 400) << failed.body;
+    EXPECT_EQ(listing(), before);
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
+    Multipart ok;
+    ok.Field("@jsonPayload", R"({"requests":[{"method":"POST","url":"/api/collections/demo3/records","body":{"title":"batch upload"}}]})")
+        .File("requests[0].files", "in_batch.txt", "batch bytes");
+    HttpResponse done = SendMultipart(server, "POST", "/api/batch", ok);
+    ASSERT_EQ(done.status, 200) << done.body;
+    const auto body = boost::json::parse(done.body).as_array().at(0).at("body");
+    const std::string id(body.at("id").as_string());
+    const auto names = FilesOf(body, "files");
+    ASSERT_EQ(names.size(), 1u);
+    EXPECT_EQ(Slurp(col / id / names[0]), "batch bytes");
+}
+
+TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    const std::string cid = CreateDocsCollection(server);
+    ASSERT_FALSE(cid.empty());
+    const fs::path dir = server.data_dir() / "storage" / cid;
+    auto upload = [&] {
+        HttpResponse r = SendMultipart(server, "POST", "/api/collections/docs/records",
+                                       Multipart().File("single", "keep.txt", "data"));
+        EXPECT_EQ(r.status, 200) << r.body;
+    };
+    upload();
+    ASSERT_TRUE(fs::exists(dir));
+    HttpResponse truncated = Send(server.port(), {.method = "DELETE", .target = "/api/collections/docs/truncate",
+                                                  .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(truncated.status, 204) << truncated.body;
+    EXPECT_FALSE(fs::exists(dir));
+    upload();
+    ASSERT_TRUE(fs::exists(dir));
+    HttpResponse deleted = Send(server.port(), {.method = "DELETE", .target = "/api/collections/docs",
+                                                .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_EQ(deleted.status, 204) << deleted.body;
+    EXPECT_FALSE(fs::exists(dir));
+    // other collections' files are untouched
+    EXPECT_TRUE(fs::exists(server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" / std::string(kAvatar)));
+}
+
+}  // namespace
+}  // namespace basalt::e2e
