@@ -777,6 +777,8 @@ describe('auth flows with mail', () => {
         assert.deepEqual(m.password.identityFields, ['email', 'username']);
         assert.deepEqual(m.mfa, { enabled: true, duration: 1800 });
         assert.deepEqual(m.otp, { enabled: true, duration: 300 });
+    });
+});
 
 /** Polls `cond` every 20 ms until it holds (or fails after `ms`). */
 async function waitFor(cond, what, ms = 5_000) {
