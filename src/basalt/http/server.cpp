@@ -171,6 +171,21 @@ void Server::Start() {
         throw std::logic_error("http::Server::Start called twice");
     }
     tcp::endpoint ep = ResolveEndpoint(impl_->opts.host, impl_->opts.port);
+    if (ep.port() != 0) {
+        // SO_REUSEPORT would let this server silently share the port with another process that
+        // listens there (requests split at random): a probe bound without it fails instead.
+        tcp::acceptor probe(impl_->Main());
+        boost::system::error_code ec;
+        probe.open(ep.protocol(), ec);
+        if (!ec) {
+            probe.set_option(net::socket_base::reuse_address(true), ec);
+            probe.bind(ep, ec);
+        }
+        if (ec) {
+            throw std::runtime_error("http: cannot listen on " + impl_->opts.host + ":" + std::to_string(ep.port()) +
+                                     ": " + ec.message());
+        }
+    }
     for (auto& w : impl_->workers) {
         try {
             w->acceptor.emplace(*w->ioc);

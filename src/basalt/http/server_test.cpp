@@ -260,6 +260,23 @@ std::string Gunzip(const std::string& in) {
     return out;
 }
 
+// Two servers on one port would split requests at random (SO_REUSEPORT): the second refuses.
+TEST(ServerTest, APortInUseIsRefusedNotShared) {
+    TestServer first;
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = first.port();
+    o.workers = 2;
+    o.access_log = false;
+    Server second(std::move(o), MakeRouter());
+    try {
+        second.Start();
+        FAIL() << "a second server started on the busy port " << first.port();
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot listen"), std::string::npos) << e.what();
+    }
+}
+
 TEST(ServerTest, GetJsonWithSecurityHeadersAndMiddleware) {
     TestServer s;
     Client c(s.port());
