@@ -62,7 +62,8 @@ public:
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_);
         settings_ = std::make_unique<service::SettingsService>(*store_);
         mail_ = std::make_unique<service::MailService>(*settings_, blocking_.get_executor());
-        auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, blocking_.get_executor());
+        auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, *records_,
+                                                      blocking_.get_executor());
         if (auto r = collections_->Reload(); !r) {
             throw std::runtime_error("cannot load collections: " + r.error().message);
         }
