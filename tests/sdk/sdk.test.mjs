@@ -704,3 +704,227 @@ describe('auth flows with mail', () => {
         assert.deepEqual(m.otp, { enabled: true, duration: 300 });
     });
 });
+
+/**
+ * Starts tests/support/oidc_server.mjs (a real OpenID Connect provider, npm oidc-provider) on a
+ * free loopback port with one client allowed to redirect to `redirectUri`.
+ */
+async function startOidcProvider({ clientId, clientSecret, redirectUri }) {
+    const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/oidc_server.mjs');
+    const child = spawn(process.execPath, [script, '--client-id', clientId, '--client-secret', clientSecret,
+        '--redirect-uri', redirectUri], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const issuer = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`OIDC provider did not start:\n${output}`)), START_TIMEOUT_MS);
+        child.stdout.setEncoding('utf8').on('data', (c) => {
+            output += c;
+            const m = output.match(/OIDC provider listening on (http:\/\/127\.0\.0\.1:\d+)/);
+            if (m) { clearTimeout(timer); resolve(m[1]); }
+        });
+        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
+        child.once('exit', () => { clearTimeout(timer); reject(new Error(`OIDC provider exited:\n${output}`)); });
+    });
+    return { issuer, output: () => output, stop() { child.kill('SIGTERM'); } };
+}
+
+/**
+ * Drives the authorization-code flow like a browser would, without one: follows the provider's
+ * redirects (keeping its cookies) through the auto-approving login/consent until it redirects
+ * to `redirectUri`; returns that redirect's query (code, state, ...).
+ */
+async function authorize(authURL, redirectUri) {
+    let url = authURL;
+    const jar = new Map();
+    for (let hop = 0; hop < 15; hop++) {
+        const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+        const r = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+        for (const c of r.headers.getSetCookie()) {
+            const kv = c.split(';')[0];
+            jar.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
+        }
+        const location = r.headers.get('location');
+        assert.ok(location, `no redirect from ${url}: ${r.status} ${await r.text()}`);
+        url = new URL(location, url).toString();
+        if (url.startsWith(redirectUri)) return Object.fromEntries(new URL(url).searchParams);
+    }
+    assert.fail('too many redirects');
+}
+
+describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
+    const CLIENT_ID = 'basalt-sdk';
+    const CLIENT_SECRET = 'basalt-sdk-secret-value';
+    const REDIRECT = 'http://127.0.0.1:9/oauth2-callback';
+    let idp;
+    let server;
+    let su;
+
+    before(async () => {
+        requireBinary();
+        idp = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT });
+        const dir = makeTempDir();
+        copyFixture(dir);
+        server = await startServer(dir);
+        su = client(server.url);
+        await su.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        // Sign-ups only through OAuth2: the createRule requires the oauth2 request context.
+        await su.collections.create({
+            name: 'people', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id',
+            createRule: '@request.context = "oauth2"',
+            fields: [{ name: 'name', type: 'text' }, { name: 'handle', type: 'text', pattern: '^[a-z]+$' },
+                { name: 'avatar', type: 'url' }, { name: 'plan', type: 'text' }],
+            oauth2: {
+                enabled: true,
+                providers: [{
+                    name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, displayName: 'Test IdP',
+                    authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+                }],
+                mappedFields: { name: 'name', username: 'handle', avatarURL: 'avatar' },
+            },
+        });
+    });
+
+    after(async () => {
+        if (server) await server.stop();
+        if (idp) idp.stop();
+    });
+
+    /** auth-methods → the provider's consent flow → the code. */
+    async function signInAt(pb, loginHint) {
+        const methods = await pb.collection('people').listAuthMethods();
+        assert.equal(methods.oauth2.enabled, true);
+        const p = methods.oauth2.providers.find((x) => x.name === 'oidc');
+        assert.ok(p, JSON.stringify(methods.oauth2));
+        const hint = loginHint ? `&login_hint=${loginHint}` : '';
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + hint, REDIRECT);
+        assert.equal(back.state, p.state);
+        assert.ok(back.code, JSON.stringify(back));
+        return { provider: p, code: back.code };
+    }
+
+    it('auth-methods lists the provider with its PKCE pair', async () => {
+        const methods = await client(server.url).collection('people').listAuthMethods();
+        const [p] = methods.oauth2.providers;
+        assert.equal(p.name, 'oidc');
+        assert.equal(p.displayName, 'Test IdP');
+        assert.equal(p.codeChallengeMethod, 'S256');
+        assert.equal(p.codeVerifier.length, 43);
+        assert.ok(p.authURL.startsWith(`${idp.issuer}/auth?client_id=${CLIENT_ID}&code_challenge=${p.codeChallenge}&`), p.authURL);
+        assert.ok(p.authURL.endsWith(`&scope=openid+email+profile&state=${p.state}&redirect_uri=`), p.authURL);
+    });
+
+    it('first sign-in creates a verified record linked through _externalAuths', async () => {
+        // The createRule admits OAuth2 only.
+        await expectStatus(client(server.url).collection('people').create({
+            email: 'x@example.com', password: 'x-pass-1234', passwordConfirm: 'x-pass-1234',
+        }), 400);
+
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb);
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT,
+            { plan: 'free', emailVisibility: true });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.id, 'alice-1');
+        assert.equal(auth.meta.email, 'alice@example.com');
+        assert.equal(auth.meta.name, 'Alice');
+        assert.equal(auth.meta.username, 'alice');
+        assert.equal(auth.meta.avatarURL, 'https://images.example.com/alice.png');
+        assert.equal(auth.meta.avatarUrl, auth.meta.avatarURL);
+        assert.equal(auth.meta.rawUser.sub, 'alice-1');
+        assert.ok(auth.meta.accessToken.length > 10);
+        assert.match(auth.meta.expiry, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
+        assert.equal(auth.record.email, 'alice@example.com');
+        assert.equal(auth.record.verified, true);
+        assert.equal(auth.record.name, 'Alice');
+        assert.equal(auth.record.handle, 'alice');
+        assert.equal(auth.record.avatar, 'https://images.example.com/alice.png');
+        assert.equal(auth.record.plan, 'free');
+        assert.equal(pb.authStore.isValid, true);
+        assert.equal(pb.authStore.record.id, auth.record.id);
+        // The token works.
+        const me = await pb.collection('people').getOne(auth.record.id);
+        assert.equal(me.email, 'alice@example.com');
+
+        const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${auth.record.id}"` });
+        assert.equal(links.length, 1);
+        assert.equal(links[0].provider, 'oidc');
+        assert.equal(links[0].providerId, 'alice-1');
+        assert.deepEqual((await pb.collection('people').listExternalAuths(auth.record.id)).map((l) => l.provider), ['oidc']);
+    });
+
+    it('signing in again finds the same record', async () => {
+        const before = await su.collection('people').getFullList();
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb);
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        const alice = before.find((r) => r.email === 'alice@example.com');
+        assert.equal(auth.record.id, alice.id);
+        assert.equal((await su.collection('people').getFullList()).length, before.length);
+        assert.equal((await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"` })).length, 1);
+    });
+
+    it('links an existing record with the same email and voids its old password', async () => {
+        const carol = await su.collection('people').create({
+            email: 'carol@example.com', password: 'carol-pass-1', passwordConfirm: 'carol-pass-1',
+        });
+        assert.equal(carol.verified, false);
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'carol-3');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.record.id, carol.id);
+        assert.equal(auth.record.verified, true);
+        // An unverified record's password may have been set by someone else: it no longer works.
+        await expectStatus(client(server.url).collection('people').authWithPassword('carol@example.com', 'carol-pass-1'), 400);
+    });
+
+    it('an unverified provider email is not trusted', async () => {
+        const pb = client(server.url);
+        // The email is dropped, and auth records need one: the create fails like a normal create.
+        const first = await signInAt(pb, 'bob-2');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('oidc', first.code, first.provider.codeVerifier,
+            REDIRECT), 'email', 'validation_required');
+        assert.equal((await su.collection('_externalAuths').getFullList({ filter: 'providerId = "bob-2"' })).length, 0);
+        // With an email of their own in createData the account is created, but not verified.
+        const second = await signInAt(pb, 'bob-2');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', second.code, second.provider.codeVerifier,
+            REDIRECT, { email: 'bob@elsewhere.example' });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.email, '');
+        assert.equal(auth.meta.rawUser.email, 'bob@example.com');
+        assert.equal(auth.record.email, 'bob@elsewhere.example');
+        assert.equal(auth.record.verified, false);
+    });
+
+    it('a wrong code or verifier is a 400', async () => {
+        const pb = client(server.url);
+        const { provider } = await signInAt(pb);
+        await assert.rejects(pb.collection('people').authWithOAuth2Code('oidc', 'not-a-code', provider.codeVerifier, REDIRECT),
+            (err) => err.status === 400 && err.response.message === 'Failed to fetch OAuth2 token.');
+        const again = await signInAt(pb);
+        await expectStatus(pb.collection('people').authWithOAuth2Code('oidc', again.code, 'x'.repeat(43), REDIRECT), 400);
+        assert.equal(pb.authStore.isValid, false);
+    });
+
+    it('an unknown or unconfigured provider is validation_invalid_provider', async () => {
+        const pb = client(server.url);
+        await expectValidation(pb.collection('people').authWithOAuth2Code('nope', 'c', 'v', REDIRECT),
+            'provider', 'validation_invalid_provider');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('google', 'c', 'v', REDIRECT),
+            'provider', 'validation_invalid_provider');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('oidc', '', 'v', REDIRECT), 'code', 'validation_required');
+    });
+
+    it('a collection with OAuth2 disabled answers 403', async () => {
+        const pb = client(server.url);
+        await expectStatus(pb.collection('nologin').authWithOAuth2Code('gitlab', 'c', 'v', REDIRECT), 403);
+        await su.collections.update('people', { oauth2: { enabled: false } });
+        try {
+            await expectStatus(pb.collection('people').authWithOAuth2Code('oidc', 'c', 'v', REDIRECT), 403);
+            const methods = await pb.collection('people').listAuthMethods();
+            assert.deepEqual(methods.oauth2, { providers: [], enabled: false });
+        } finally {
+            await su.collections.update('people', { oauth2: { enabled: true } });
+        }
+    });
+});
