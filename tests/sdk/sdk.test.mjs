@@ -709,10 +709,10 @@ describe('auth flows with mail', () => {
  * Starts tests/support/oidc_server.mjs (a real OpenID Connect provider, npm oidc-provider) on a
  * free loopback port with one client allowed to redirect to `redirectUri`.
  */
-async function startOidcProvider({ clientId, clientSecret, redirectUri }) {
+async function startOidcProvider({ clientId, clientSecret, redirectUri, authMethod = 'client_secret_post' }) {
     const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/oidc_server.mjs');
     const child = spawn(process.execPath, [script, '--client-id', clientId, '--client-secret', clientSecret,
-        '--redirect-uri', redirectUri], { stdio: ['ignore', 'pipe', 'pipe'] });
+        '--redirect-uri', redirectUri, '--auth-method', authMethod], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const issuer = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`OIDC provider did not start:\n${output}`)), START_TIMEOUT_MS);
@@ -755,12 +755,15 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
     const CLIENT_SECRET = 'basalt-sdk-secret-value';
     const REDIRECT = 'http://127.0.0.1:9/oauth2-callback';
     let idp;
+    let idpBasic; // a second issuer whose client must authenticate with HTTP Basic
     let server;
     let su;
 
     before(async () => {
         requireBinary();
         idp = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT });
+        idpBasic = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT,
+            authMethod: 'client_secret_basic' });
         const dir = makeTempDir();
         copyFixture(dir);
         server = await startServer(dir);
@@ -777,6 +780,10 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
                 providers: [{
                     name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, displayName: 'Test IdP',
                     authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+                }, {
+                    name: 'oidc2', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                    authURL: `${idpBasic.issuer}/auth`, tokenURL: `${idpBasic.issuer}/token`,
+                    userInfoURL: `${idpBasic.issuer}/me`,
                 }],
                 mappedFields: { name: 'name', username: 'handle', avatarURL: 'avatar' },
             },
@@ -786,13 +793,14 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
     after(async () => {
         if (server) await server.stop();
         if (idp) idp.stop();
+        if (idpBasic) idpBasic.stop();
     });
 
     /** auth-methods → the provider's consent flow → the code. */
-    async function signInAt(pb, loginHint) {
+    async function signInAt(pb, loginHint, name = 'oidc') {
         const methods = await pb.collection('people').listAuthMethods();
         assert.equal(methods.oauth2.enabled, true);
-        const p = methods.oauth2.providers.find((x) => x.name === 'oidc');
+        const p = methods.oauth2.providers.find((x) => x.name === name);
         assert.ok(p, JSON.stringify(methods.oauth2));
         const hint = loginHint ? `&login_hint=${loginHint}` : '';
         const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + hint, REDIRECT);
@@ -803,6 +811,7 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
 
     it('auth-methods lists the provider with its PKCE pair', async () => {
         const methods = await client(server.url).collection('people').listAuthMethods();
+        assert.deepEqual(methods.oauth2.providers.map((x) => [x.name, x.displayName]), [['oidc', 'Test IdP'], ['oidc2', 'OIDC']]);
         const [p] = methods.oauth2.providers;
         assert.equal(p.name, 'oidc');
         assert.equal(p.displayName, 'Test IdP');
@@ -863,6 +872,17 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
         assert.equal((await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"` })).length, 1);
     });
 
+    it('a second provider links to the same account by its verified email (client_secret_basic)', async () => {
+        const alice = await su.collection('people').getFirstListItem('email = "alice@example.com"');
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'alice-1', 'oidc2');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc2', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.record.id, alice.id);
+        const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"`, sort: 'provider' });
+        assert.deepEqual(links.map((l) => [l.provider, l.providerId]), [['oidc', 'alice-1'], ['oidc2', 'alice-1']]);
+    });
+
     it('links an existing record with the same email and voids its old password', async () => {
         const carol = await su.collection('people').create({
             email: 'carol@example.com', password: 'carol-pass-1', passwordConfirm: 'carol-pass-1',
@@ -913,6 +933,41 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
         await expectValidation(pb.collection('people').authWithOAuth2Code('google', 'c', 'v', REDIRECT),
             'provider', 'validation_invalid_provider');
         await expectValidation(pb.collection('people').authWithOAuth2Code('oidc', '', 'v', REDIRECT), 'code', 'validation_required');
+    });
+
+    it('OAuth2 as the second factor of an MFA sign-in', async () => {
+        await su.collections.create({
+            name: 'staff', type: 'auth', mfa: { enabled: true, duration: 600 },
+            oauth2: { enabled: true, providers: [{
+                name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+            }] },
+        });
+        const staff = await su.collection('staff').create({
+            email: 'test@example.com', password: 'staff-pass-1', passwordConfirm: 'staff-pass-1', verified: true,
+        });
+        const pb = client(server.url);
+        let mfaId;
+        await assert.rejects(pb.collection('staff').authWithPassword('test@example.com', 'staff-pass-1'), (err) => {
+            assert.equal(err.status, 401, JSON.stringify(err.response));
+            mfaId = err.response.mfaId;
+            return typeof mfaId === 'string' && mfaId.length === 15;
+        });
+        const methods = await pb.collection('staff').listAuthMethods();
+        const p = methods.oauth2.providers.find((x) => x.name === 'oidc');
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + '&login_hint=test-4', REDIRECT);
+        const auth = await pb.collection('staff').authWithOAuth2Code('oidc', back.code, p.codeVerifier, REDIRECT, {}, { mfaId });
+        assert.equal(auth.record.id, staff.id);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.meta.id, 'test-4');
+        assert.equal(pb.authStore.isValid, true);
+
+        // OAuth2 alone is only a first factor: it opens an MFA session of its own.
+        const methods2 = await pb.collection('staff').listAuthMethods();
+        const p2 = methods2.oauth2.providers.find((x) => x.name === 'oidc');
+        const again = await authorize(p2.authURL + encodeURIComponent(REDIRECT) + '&login_hint=test-4', REDIRECT);
+        await assert.rejects(client(server.url).collection('staff').authWithOAuth2Code('oidc', again.code, p2.codeVerifier,
+            REDIRECT), (err) => err.status === 401 && err.response.mfaId?.length === 15);
     });
 
     it('a collection with OAuth2 disabled answers 403', async () => {

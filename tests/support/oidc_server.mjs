@@ -43,6 +43,7 @@ const accounts = {
   'carol-3': {
     sub: 'carol-3', email: 'carol@example.com', email_verified: true, name: 'Carol', preferred_username: 'carol',
   },
+  'test-4': { sub: 'test-4', email: 'test@example.com', email_verified: true, name: 'Test' },
 };
 
 const server = http.createServer();
@@ -99,7 +100,16 @@ async function interaction(req, res) {
 }
 
 const callback = provider.callback();
+const authMethod = option('auth-method', 'OIDC_AUTH_METHOD', 'client_secret_post');
 server.on('request', (req, res) => {
+  // oidc-provider accepts any client authentication method; be as strict as providers that
+  // only take the registered one, so clients' fallbacks get exercised.
+  if (req.url.startsWith('/token') && req.method === 'POST' && authMethod === 'client_secret_basic' &&
+      !req.headers.authorization) {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_client', error_description: 'use HTTP Basic client authentication' }));
+    return;
+  }
   if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((err) => {
       res.statusCode = 500;
