@@ -174,6 +174,31 @@ TEST_F(OAuth2, AuthWithOAuth2ChecksBeforeTalkingToTheProvider) {
     EXPECT_EQ(Call("POST", "/api/collections/missing/auth-with-oauth2", R"({"provider":"gitlab"})").status, 404);
 }
 
+TEST_F(OAuth2, CollectionsMayOnlyEnableKnownProviders) {
+    const std::string body = R"({"name":"fans","type":"auth","oauth2":{"enabled":true,"providers":[)"
+                             R"({"name":"google","clientId":"a","clientSecret":"b"},)"
+                             R"({"name":"myspace","clientId":"a","clientSecret":"b"},)"
+                             R"({"name":"friendster"}]}})";
+    HttpResponse r = Call("POST", "/api/collections", body, kSuperuserToken);
+    ASSERT_EQ(r.status, 400) << r.body;
+    auto providers = bj::parse(r.body).as_object()["data"].as_object()["oauth2"].as_object()["providers"].as_object();
+    EXPECT_EQ(providers.count("0"), 0u);
+    EXPECT_EQ(bj::serialize(providers["1"]), R"({"name":{"code":"validation_missing_provider",)"
+                                             R"("message":"Invalid or missing provider with name myspace.",)"
+                                             R"("params":{"name":"myspace"}}})");
+    // Both problems of one entry are reported.
+    auto third = providers["2"].as_object();
+    EXPECT_EQ(Str(third["name"].as_object(), "code"), "validation_missing_provider");
+    EXPECT_EQ(Str(third["clientId"].as_object(), "code"), "validation_required");
+
+    // Disabled: not checked (PocketBase validates providers only when OAuth2 is on).
+    EXPECT_EQ(Call("POST", "/api/collections",
+                   R"({"name":"fans","type":"auth","oauth2":{"enabled":false,"providers":[{"name":"myspace"}]}})",
+                   kSuperuserToken)
+                  .status,
+              200);
+}
+
 TEST_F(OAuth2, UnreachableTokenEndpointIsA400AndNothingIsWritten) {
     // Point google's token URL at a closed loopback port.
     HttpResponse patch = Call("PATCH", "/api/collections/users",

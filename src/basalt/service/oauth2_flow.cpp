@@ -298,6 +298,7 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithOAuth2(RequestCtx ctx,
             if (rec.GetString("email") == provider_email && !rec.GetBool("verified")) {
                 // Verified as long as it matches the provider's (verified) email, even if empty.
                 rec.values["verified"] = true;
+                Touch(rec);
                 BASALT_RETURN_IF_ERROR(store::UpdateRecord(tx, rec));
             }
             schema::Record ea = NewExternalAuth(externals, c->id, std::string(rec.Id()), in.provider, user.id);
