@@ -784,6 +784,11 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
                     name: 'oidc2', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
                     authURL: `${idpBasic.issuer}/auth`, tokenURL: `${idpBasic.issuer}/token`,
                     userInfoURL: `${idpBasic.issuer}/me`,
+                }, {
+                    // No user info URL: the user comes from the id_token, verified with the issuer's keys.
+                    name: 'oidc3', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                    authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`,
+                    extra: { jwksURL: `${idp.issuer}/jwks`, issuers: [idp.issuer] },
                 }],
                 mappedFields: { name: 'name', username: 'handle', avatarURL: 'avatar' },
             },
@@ -811,7 +816,8 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
 
     it('auth-methods lists the provider with its PKCE pair', async () => {
         const methods = await client(server.url).collection('people').listAuthMethods();
-        assert.deepEqual(methods.oauth2.providers.map((x) => [x.name, x.displayName]), [['oidc', 'Test IdP'], ['oidc2', 'OIDC']]);
+        assert.deepEqual(methods.oauth2.providers.map((x) => [x.name, x.displayName]),
+            [['oidc', 'Test IdP'], ['oidc2', 'OIDC'], ['oidc3', 'OIDC']]);
         const [p] = methods.oauth2.providers;
         assert.equal(p.name, 'oidc');
         assert.equal(p.displayName, 'Test IdP');
@@ -881,6 +887,34 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
         assert.equal(auth.record.id, alice.id);
         const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"`, sort: 'provider' });
         assert.deepEqual(links.map((l) => [l.provider, l.providerId]), [['oidc', 'alice-1'], ['oidc2', 'alice-1']]);
+    });
+
+    it('without a user info URL the id_token is the user (signature and issuer checked)', async () => {
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'carol-3', 'oidc3');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc3', code, provider.codeVerifier, REDIRECT,
+            { email: 'carol.id@example.com' });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.id, 'carol-3');
+        assert.equal(auth.meta.rawUser.iss, idp.issuer);
+        assert.equal(auth.meta.rawUser.aud, CLIENT_ID);
+        assert.equal(auth.record.email, 'carol.id@example.com');
+
+        // The same tokens from an issuer the collection does not trust are refused.
+        await su.collections.create({
+            name: 'strict', type: 'auth', createRule: '',
+            oauth2: { enabled: true, providers: [{
+                name: 'oidc3', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`,
+                extra: { jwksURL: `${idp.issuer}/jwks`, issuers: ['https://idp.example.com'] },
+            }] },
+        });
+        const methods = await pb.collection('strict').listAuthMethods();
+        const p = methods.oauth2.providers[0];
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + '&login_hint=carol-3', REDIRECT);
+        await assert.rejects(pb.collection('strict').authWithOAuth2Code('oidc3', back.code, p.codeVerifier, REDIRECT,
+            { email: 'carol.strict@example.com' }),
+        (err) => err.status === 400 && err.response.message === 'Failed to fetch OAuth2 user.');
     });
 
     it('links an existing record with the same email and voids its old password', async () => {

@@ -1,6 +1,10 @@
 // OAuth2 mechanics: provider settings, PKCE, the libcurl HTTP client, code exchange, user info.
 #include "basalt/auth/oauth2.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -294,6 +298,48 @@ Result<std::string> BitbucketPrimaryEmail(const ProviderConfig& p, const OAuth2T
 }
 
 bool IsOidc(std::string_view name) { return name == "oidc" || name == "oidc2" || name == "oidc3"; }
+
+constexpr std::string_view kAppleJwksUrl = "https://appleid.apple.com/auth/keys";
+
+struct PkeyDeleter {
+    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+/// An RSA public key from a JWK's base64url `n` and `e`.
+std::unique_ptr<EVP_PKEY, PkeyDeleter> RsaPublicKey(const std::string& n, const std::string& e) {
+    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_n(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr), &BN_free);
+    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_e(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr), &BN_free);
+    std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(), &OSSL_PARAM_BLD_free);
+    if (!bn_n || !bn_e || !bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
+        return nullptr;
+    }
+    std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()), &OSSL_PARAM_free);
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr),
+                                                                    &EVP_PKEY_CTX_free);
+    EVP_PKEY* key = nullptr;
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+        return nullptr;
+    }
+    return std::unique_ptr<EVP_PKEY, PkeyDeleter>(key);
+}
+
+/// Checks an id_token against the key set at `jwks_url`.
+Status VerifyIdTokenAt(std::string_view id_token, const std::string& jwks_url, const HttpOptions& opts) {
+    HttpRequest req;
+    req.url = jwks_url;
+    auto r = HttpFetch(req, opts);
+    if (!r) {
+        return Invalid("failed to fetch the id_token keys: " + r.error().message);
+    }
+    if (r->status >= 400) {
+        return Invalid(fmt::format("failed to verify the provided id_token ({})", r->status));
+    }
+    return VerifyJwtSignature(id_token, r->body);
+}
 
 }  // namespace
 
@@ -654,12 +700,76 @@ Result<bj::object> IdTokenClaims(std::string_view id_token, std::string_view cli
     return claims;
 }
 
+Status VerifyJwtSignature(std::string_view jwt, std::string_view jwks) {
+    const std::size_t d1 = jwt.find('.');
+    const std::size_t d2 = d1 == std::string_view::npos ? d1 : jwt.find('.', d1 + 1);
+    if (d2 == std::string_view::npos) {
+        return Invalid("malformed id_token");
+    }
+    auto header_json = Base64UrlDecode(jwt.substr(0, d1));
+    auto signature = Base64UrlDecode(jwt.substr(d2 + 1));
+    auto header = header_json ? json::Parse(*header_json) : Result<bj::value>(Invalid("bad header"));
+    if (!header || !header->is_object() || !signature) {
+        return Invalid("malformed id_token");
+    }
+    const std::string alg = StringMember(header->get_object(), "alg");
+    const std::string kid = StringMember(header->get_object(), "kid");
+    if (kid.empty()) {
+        return Invalid("missing kid header value");
+    }
+    const EVP_MD* md = alg == "RS256" ? EVP_sha256() : alg == "RS384" ? EVP_sha384() : alg == "RS512" ? EVP_sha512() : nullptr;
+    if (md == nullptr) {
+        return Invalid("unsupported id_token signing method " + alg);
+    }
+    auto set = json::Parse(jwks);
+    const bj::value* keys = set ? AtPointer(*set, "/keys") : nullptr;
+    if (keys == nullptr || !keys->is_array()) {
+        return Invalid("invalid JSON Web Key Set");
+    }
+    for (const auto& k : keys->get_array()) {
+        if (!k.is_object() || StringMember(k.get_object(), "kid") != kid) {
+            continue;
+        }
+        const bj::object& key = k.get_object();
+        if (std::string key_alg = StringMember(key, "alg"); !key_alg.empty() && key_alg != alg) {
+            return Invalid("the id_token signing method doesn't match its key");
+        }
+        auto n = Base64UrlDecode(StringMember(key, "n"));
+        auto e = Base64UrlDecode(StringMember(key, "e"));
+        auto pkey = n && e && StringMember(key, "kty") == "RSA" ? RsaPublicKey(*n, *e) : nullptr;
+        if (!pkey) {
+            return Invalid("invalid RSA key " + kid);
+        }
+        std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+        const std::string_view signed_part = jwt.substr(0, d2);
+        if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey.get()) != 1 ||
+            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
+                             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) != 1) {
+            return Invalid("invalid id_token signature");
+        }
+        return Ok();
+    }
+    return Invalid(fmt::format("jwk with kid \"{}\" was not found", kid));
+}
+
 Result<OAuth2User> FetchUser(const ProviderConfig& p, const OAuth2Token& token, const HttpOptions& opts) {
     bj::object raw;
     const std::string_view name = p.name;
     if (p.user_info_url.empty() && (IsOidc(name) || name == "apple")) {
         // No user-info endpoint: the claims of the id_token from the (TLS) token response.
         BASALT_TRY(raw, IdTokenClaims(token.id_token, p.client_id));
+        std::string jwks_url = name == "apple" ? std::string(kAppleJwksUrl) : StringMember(p.extra, "jwksURL");
+        if (!jwks_url.empty()) {
+            BASALT_RETURN_IF_ERROR(VerifyIdTokenAt(token.id_token, jwks_url, opts));
+        }
+        if (auto issuers = p.extra.find("issuers"); IsOidc(name) && issuers != p.extra.end() &&
+                                                   issuers->value().is_array() && !issuers->value().get_array().empty()) {
+            const std::string iss = StringMember(raw, "iss");
+            const auto& list = issuers->value().get_array();
+            if (std::none_of(list.begin(), list.end(), [&iss](const bj::value& v) { return v.is_string() && v.get_string() == iss; })) {
+                return Invalid("iss must be one of the configured issuers, got \"" + iss + "\"");
+            }
+        }
         if (name == "apple") {
             if (auto it = raw.find("iss"); it == raw.end() || it->value() != "https://appleid.apple.com") {
                 return Invalid("id_token has invalid issuer");

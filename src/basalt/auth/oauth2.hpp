@@ -125,7 +125,13 @@ OAuth2User MapUser(const ProviderConfig& p, const boost::json::object& raw);
 /// leeway). Used by OIDC without a userInfoURL and by Apple.
 Result<boost::json::object> IdTokenClaims(std::string_view id_token, std::string_view client_id);
 
-/// Fetches and maps the provider user for `token` (kInvalidArgument on any failure).
+/// Verifies the RS256/RS384/RS512 signature of a JWT with the key its `kid` header names in
+/// the JSON Web Key Set `jwks` (a key with an `alg` must match the token's). Pure.
+Status VerifyJwtSignature(std::string_view jwt, std::string_view jwks);
+
+/// Fetches and maps the provider user for `token` (kInvalidArgument on any failure). Without a
+/// user info URL, OIDC providers read the id_token (signature checked when `extra.jwksURL` is
+/// set, `iss` when `extra.issuers` is) and Apple always verifies it against Apple's keys.
 Result<OAuth2User> FetchUser(const ProviderConfig& p, const OAuth2Token& token, const HttpOptions& opts = {});
 
 }  // namespace basalt::auth

@@ -2,6 +2,10 @@
 #include "basalt/auth/oauth2.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <set>
 
@@ -192,6 +196,73 @@ TEST(OAuth2IdToken, ChecksAudienceAndExpiry) {
     EXPECT_FALSE(IdTokenClaims("eyJhbGciOiJub25lIn0.eyJzdWIiOiJzMSIsImF1ZCI6WyJjbGllbnQiXSwiZXhwIjoxMDAwfQ.", "client"));
     EXPECT_FALSE(IdTokenClaims("", "client"));
     EXPECT_FALSE(IdTokenClaims("abc", "client"));
+}
+
+std::string B64Url(std::string_view in) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    unsigned acc = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        acc = (acc << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += kAlphabet[(acc >> bits) & 63];
+        }
+    }
+    if (bits > 0) {
+        out += kAlphabet[(acc << (6 - bits)) & 63];
+    }
+    return out;
+}
+
+std::string BnBytes(const EVP_PKEY* key, const char* name) {
+    BIGNUM* bn = nullptr;
+    EXPECT_EQ(EVP_PKEY_get_bn_param(key, name, &bn), 1);
+    std::string out(static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
+    BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+    BN_free(bn);
+    return out;
+}
+
+std::string SignRs256(EVP_PKEY* key, const std::string& input) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    std::size_t len = 0;
+    EXPECT_EQ(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key), 1);
+    EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()), 1);
+    std::string sig(len, '\0');
+    EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                             reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+              1);
+    EVP_MD_CTX_free(ctx);
+    sig.resize(len);
+    return sig;
+}
+
+TEST(OAuth2IdToken, Rs256SignatureAgainstAJwks) {
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    ASSERT_NE(key, nullptr);
+    const std::string jwks = R"({"keys":[{"kty":"RSA","kid":"other","n":"AQAB","e":"AQAB"},{"kty":"RSA","kid":"k1","alg":"RS256","n":")" +
+                             B64Url(BnBytes(key, OSSL_PKEY_PARAM_RSA_N)) + R"(","e":")" +
+                             B64Url(BnBytes(key, OSSL_PKEY_PARAM_RSA_E)) + R"("}]})";
+    const std::string signed_part = B64Url(R"({"alg":"RS256","kid":"k1"})") + "." + B64Url(R"({"sub":"s1","aud":"c"})");
+    const std::string token = signed_part + "." + B64Url(SignRs256(key, signed_part));
+    auto ok = VerifyJwtSignature(token, jwks);
+    EXPECT_TRUE(ok) << (ok ? "" : ok.error().message);
+
+    // Another payload under the same signature, an unknown kid, a mismatched alg, no kid.
+    const std::string forged = B64Url(R"({"alg":"RS256","kid":"k1"})") + "." + B64Url(R"({"sub":"s2","aud":"c"})") +
+                               token.substr(signed_part.size());
+    EXPECT_FALSE(VerifyJwtSignature(forged, jwks));
+    const std::string other_kid = B64Url(R"({"alg":"RS256","kid":"k9"})") + "." + B64Url(R"({"sub":"s1"})");
+    EXPECT_FALSE(VerifyJwtSignature(other_kid + "." + B64Url(SignRs256(key, other_kid)), jwks));
+    const std::string rs512 = B64Url(R"({"alg":"RS512","kid":"k1"})") + "." + B64Url(R"({"sub":"s1"})");
+    EXPECT_FALSE(VerifyJwtSignature(rs512 + "." + B64Url(SignRs256(key, rs512)), jwks));
+    const std::string no_kid = B64Url(R"({"alg":"RS256"})") + "." + B64Url(R"({"sub":"s1"})");
+    EXPECT_FALSE(VerifyJwtSignature(no_kid + "." + B64Url(SignRs256(key, no_kid)), jwks));
+    EXPECT_FALSE(VerifyJwtSignature(token, "not json"));
+    EVP_PKEY_free(key);
 }
 
 TEST(OAuth2Http, UnreachableHostIsAnErrorNotAHang) {
