@@ -129,7 +129,7 @@ public:
     std::vector<std::string> MessagesJson() const;
     /// Waits until at least `n` messages arrived (or `timeout`); returns the messages.
     std::vector<std::string> WaitForMessages(std::size_t n,
-                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
+                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(20000)) const;
 
 private:
     TempDir dir_;

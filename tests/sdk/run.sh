@@ -9,7 +9,7 @@ if [[ "$bin" != /* ]]; then
 fi
 export BASALT_BIN="$bin"
 cd "$here"
-if [[ ! -d node_modules/pocketbase || ! -d node_modules/eventsource ]]; then
+if [[ ! -d node_modules/pocketbase || ! -d node_modules/eventsource || ! -d node_modules/oidc-provider ]]; then
   npm ci --no-audit --no-fund
 fi
 exec node --test --test-reporter=spec sdk.test.mjs

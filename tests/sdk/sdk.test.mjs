@@ -661,7 +661,7 @@ async function startSmtpSink() {
         messages,
         /** Waits for the n-th mail (1-based). */
         async mail(n) {
-            for (let i = 0; i < 250 && messages().length < n; i++) await new Promise((r) => setTimeout(r, 20));
+            for (let i = 0; i < 1000 && messages().length < n; i++) await new Promise((r) => setTimeout(r, 20));
             const all = messages();
             assert.ok(all.length >= n, `expected ${n} mails, got ${all.length}`);
             return all[n - 1];
@@ -903,5 +903,318 @@ describe('realtime reconnect', () => {
         await admin.collection('demo2').create({ title: 'after reconnect' });
         await waitFor(() => got.includes('after reconnect'), 'the event after the reconnect', 10_000);
         await pb.realtime.unsubscribe();
+    });
+});
+
+/**
+ * Starts tests/support/oidc_server.mjs (a real OpenID Connect provider, npm oidc-provider) on a
+ * free loopback port with one client allowed to redirect to `redirectUri`.
+ */
+async function startOidcProvider({ clientId, clientSecret, redirectUri, authMethod = 'client_secret_post' }) {
+    const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/oidc_server.mjs');
+    const child = spawn(process.execPath, [script, '--client-id', clientId, '--client-secret', clientSecret,
+        '--redirect-uri', redirectUri, '--auth-method', authMethod], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const issuer = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`OIDC provider did not start:\n${output}`)), START_TIMEOUT_MS);
+        child.stdout.setEncoding('utf8').on('data', (c) => {
+            output += c;
+            const m = output.match(/OIDC provider listening on (http:\/\/127\.0\.0\.1:\d+)/);
+            if (m) { clearTimeout(timer); resolve(m[1]); }
+        });
+        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
+        child.once('exit', () => { clearTimeout(timer); reject(new Error(`OIDC provider exited:\n${output}`)); });
+    });
+    return { issuer, output: () => output, stop() { child.kill('SIGTERM'); } };
+}
+
+/**
+ * Drives the authorization-code flow like a browser would, without one: follows the provider's
+ * redirects (keeping its cookies) through the auto-approving login/consent until it redirects
+ * to `redirectUri`; returns that redirect's query (code, state, ...).
+ */
+async function authorize(authURL, redirectUri) {
+    let url = authURL;
+    const jar = new Map();
+    for (let hop = 0; hop < 15; hop++) {
+        const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+        const r = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+        for (const c of r.headers.getSetCookie()) {
+            const kv = c.split(';')[0];
+            jar.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
+        }
+        const location = r.headers.get('location');
+        assert.ok(location, `no redirect from ${url}: ${r.status} ${await r.text()}`);
+        url = new URL(location, url).toString();
+        if (url.startsWith(redirectUri)) return Object.fromEntries(new URL(url).searchParams);
+    }
+    assert.fail('too many redirects');
+}
+
+describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
+    const CLIENT_ID = 'basalt-sdk';
+    const CLIENT_SECRET = 'basalt-sdk-secret-value';
+    const REDIRECT = 'http://127.0.0.1:9/oauth2-callback';
+    let idp;
+    let idpBasic; // a second issuer whose client must authenticate with HTTP Basic
+    let server;
+    let su;
+
+    before(async () => {
+        requireBinary();
+        idp = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT });
+        idpBasic = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT,
+            authMethod: 'client_secret_basic' });
+        const dir = makeTempDir();
+        copyFixture(dir);
+        server = await startServer(dir);
+        su = client(server.url);
+        await su.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        // Sign-ups only through OAuth2: the createRule requires the oauth2 request context.
+        await su.collections.create({
+            name: 'people', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id',
+            createRule: '@request.context = "oauth2"',
+            fields: [{ name: 'name', type: 'text' }, { name: 'handle', type: 'text', pattern: '^[a-z]+$' },
+                { name: 'avatar', type: 'url' }, { name: 'plan', type: 'text' }],
+            oauth2: {
+                enabled: true,
+                providers: [{
+                    name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, displayName: 'Test IdP',
+                    authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+                }, {
+                    name: 'oidc2', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                    authURL: `${idpBasic.issuer}/auth`, tokenURL: `${idpBasic.issuer}/token`,
+                    userInfoURL: `${idpBasic.issuer}/me`,
+                }, {
+                    // No user info URL: the user comes from the id_token, verified with the issuer's keys.
+                    name: 'oidc3', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                    authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`,
+                    extra: { jwksURL: `${idp.issuer}/jwks`, issuers: [idp.issuer] },
+                }],
+                mappedFields: { name: 'name', username: 'handle', avatarURL: 'avatar' },
+            },
+        });
+    });
+
+    after(async () => {
+        if (server) await server.stop();
+        if (idp) idp.stop();
+        if (idpBasic) idpBasic.stop();
+    });
+
+    /** auth-methods → the provider's consent flow → the code. */
+    async function signInAt(pb, loginHint, name = 'oidc') {
+        const methods = await pb.collection('people').listAuthMethods();
+        assert.equal(methods.oauth2.enabled, true);
+        const p = methods.oauth2.providers.find((x) => x.name === name);
+        assert.ok(p, JSON.stringify(methods.oauth2));
+        const hint = loginHint ? `&login_hint=${loginHint}` : '';
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + hint, REDIRECT);
+        assert.equal(back.state, p.state);
+        assert.ok(back.code, JSON.stringify(back));
+        return { provider: p, code: back.code };
+    }
+
+    it('auth-methods lists the provider with its PKCE pair', async () => {
+        const methods = await client(server.url).collection('people').listAuthMethods();
+        assert.deepEqual(methods.oauth2.providers.map((x) => [x.name, x.displayName]),
+            [['oidc', 'Test IdP'], ['oidc2', 'OIDC'], ['oidc3', 'OIDC']]);
+        const [p] = methods.oauth2.providers;
+        assert.equal(p.name, 'oidc');
+        assert.equal(p.displayName, 'Test IdP');
+        assert.equal(p.codeChallengeMethod, 'S256');
+        assert.equal(p.codeVerifier.length, 43);
+        assert.ok(p.authURL.startsWith(`${idp.issuer}/auth?client_id=${CLIENT_ID}&code_challenge=${p.codeChallenge}&`), p.authURL);
+        assert.ok(p.authURL.endsWith(`&scope=openid+email+profile&state=${p.state}&redirect_uri=`), p.authURL);
+    });
+
+    it('first sign-in creates a verified record linked through _externalAuths', async () => {
+        // The createRule admits OAuth2 only.
+        await expectStatus(client(server.url).collection('people').create({
+            email: 'x@example.com', password: 'x-pass-1234', passwordConfirm: 'x-pass-1234',
+        }), 400);
+
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb);
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT,
+            { plan: 'free', emailVisibility: true });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.id, 'alice-1');
+        assert.equal(auth.meta.email, 'alice@example.com');
+        assert.equal(auth.meta.name, 'Alice');
+        assert.equal(auth.meta.username, 'alice');
+        assert.equal(auth.meta.avatarURL, 'https://images.example.com/alice.png');
+        assert.equal(auth.meta.avatarUrl, auth.meta.avatarURL);
+        assert.equal(auth.meta.rawUser.sub, 'alice-1');
+        assert.ok(auth.meta.accessToken.length > 10);
+        assert.match(auth.meta.expiry, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
+        assert.equal(auth.record.email, 'alice@example.com');
+        assert.equal(auth.record.verified, true);
+        assert.equal(auth.record.name, 'Alice');
+        assert.equal(auth.record.handle, 'alice');
+        assert.equal(auth.record.avatar, 'https://images.example.com/alice.png');
+        assert.equal(auth.record.plan, 'free');
+        assert.equal(pb.authStore.isValid, true);
+        assert.equal(pb.authStore.record.id, auth.record.id);
+        // The token works.
+        const me = await pb.collection('people').getOne(auth.record.id);
+        assert.equal(me.email, 'alice@example.com');
+
+        const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${auth.record.id}"` });
+        assert.equal(links.length, 1);
+        assert.equal(links[0].provider, 'oidc');
+        assert.equal(links[0].providerId, 'alice-1');
+        assert.deepEqual((await pb.collection('people').listExternalAuths(auth.record.id)).map((l) => l.provider), ['oidc']);
+    });
+
+    it('signing in again finds the same record', async () => {
+        const before = await su.collection('people').getFullList();
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb);
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        const alice = before.find((r) => r.email === 'alice@example.com');
+        assert.equal(auth.record.id, alice.id);
+        assert.equal((await su.collection('people').getFullList()).length, before.length);
+        assert.equal((await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"` })).length, 1);
+    });
+
+    it('a second provider links to the same account by its verified email (client_secret_basic)', async () => {
+        const alice = await su.collection('people').getFirstListItem('email = "alice@example.com"');
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'alice-1', 'oidc2');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc2', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.record.id, alice.id);
+        const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${alice.id}"`, sort: 'provider' });
+        assert.deepEqual(links.map((l) => [l.provider, l.providerId]), [['oidc', 'alice-1'], ['oidc2', 'alice-1']]);
+    });
+
+    it('without a user info URL the id_token is the user (signature and issuer checked)', async () => {
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'carol-3', 'oidc3');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc3', code, provider.codeVerifier, REDIRECT,
+            { email: 'carol.id@example.com' });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.id, 'carol-3');
+        assert.equal(auth.meta.rawUser.iss, idp.issuer);
+        assert.equal(auth.meta.rawUser.aud, CLIENT_ID);
+        assert.equal(auth.record.email, 'carol.id@example.com');
+
+        // The same tokens from an issuer the collection does not trust are refused.
+        await su.collections.create({
+            name: 'strict', type: 'auth', createRule: '',
+            oauth2: { enabled: true, providers: [{
+                name: 'oidc3', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`,
+                extra: { jwksURL: `${idp.issuer}/jwks`, issuers: ['https://idp.example.com'] },
+            }] },
+        });
+        const methods = await pb.collection('strict').listAuthMethods();
+        const p = methods.oauth2.providers[0];
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + '&login_hint=carol-3', REDIRECT);
+        await assert.rejects(pb.collection('strict').authWithOAuth2Code('oidc3', back.code, p.codeVerifier, REDIRECT,
+            { email: 'carol.strict@example.com' }),
+        (err) => err.status === 400 && err.response.message === 'Failed to fetch OAuth2 user.');
+    });
+
+    it('links an existing record with the same email and voids its old password', async () => {
+        const carol = await su.collection('people').create({
+            email: 'carol@example.com', password: 'carol-pass-1', passwordConfirm: 'carol-pass-1',
+        });
+        assert.equal(carol.verified, false);
+        const pb = client(server.url);
+        const { provider, code } = await signInAt(pb, 'carol-3');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, REDIRECT);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.record.id, carol.id);
+        assert.equal(auth.record.verified, true);
+        // An unverified record's password may have been set by someone else: it no longer works.
+        await expectStatus(client(server.url).collection('people').authWithPassword('carol@example.com', 'carol-pass-1'), 400);
+    });
+
+    it('an unverified provider email is not trusted', async () => {
+        const pb = client(server.url);
+        // The email is dropped, and auth records need one: the create fails like a normal create.
+        const first = await signInAt(pb, 'bob-2');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('oidc', first.code, first.provider.codeVerifier,
+            REDIRECT), 'email', 'validation_required');
+        assert.equal((await su.collection('_externalAuths').getFullList({ filter: 'providerId = "bob-2"' })).length, 0);
+        // With an email of their own in createData the account is created, but not verified.
+        const second = await signInAt(pb, 'bob-2');
+        const auth = await pb.collection('people').authWithOAuth2Code('oidc', second.code, second.provider.codeVerifier,
+            REDIRECT, { email: 'bob@elsewhere.example' });
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.email, '');
+        assert.equal(auth.meta.rawUser.email, 'bob@example.com');
+        assert.equal(auth.record.email, 'bob@elsewhere.example');
+        assert.equal(auth.record.verified, false);
+    });
+
+    it('a wrong code or verifier is a 400', async () => {
+        const pb = client(server.url);
+        const { provider } = await signInAt(pb);
+        await assert.rejects(pb.collection('people').authWithOAuth2Code('oidc', 'not-a-code', provider.codeVerifier, REDIRECT),
+            (err) => err.status === 400 && err.response.message === 'Failed to fetch OAuth2 token.');
+        const again = await signInAt(pb);
+        await expectStatus(pb.collection('people').authWithOAuth2Code('oidc', again.code, 'x'.repeat(43), REDIRECT), 400);
+        assert.equal(pb.authStore.isValid, false);
+    });
+
+    it('an unknown or unconfigured provider is validation_invalid_provider', async () => {
+        const pb = client(server.url);
+        await expectValidation(pb.collection('people').authWithOAuth2Code('nope', 'c', 'v', REDIRECT),
+            'provider', 'validation_invalid_provider');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('google', 'c', 'v', REDIRECT),
+            'provider', 'validation_invalid_provider');
+        await expectValidation(pb.collection('people').authWithOAuth2Code('oidc', '', 'v', REDIRECT), 'code', 'validation_required');
+    });
+
+    it('OAuth2 as the second factor of an MFA sign-in', async () => {
+        await su.collections.create({
+            name: 'staff', type: 'auth', mfa: { enabled: true, duration: 600 },
+            oauth2: { enabled: true, providers: [{
+                name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+                authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+            }] },
+        });
+        const staff = await su.collection('staff').create({
+            email: 'test@example.com', password: 'staff-pass-1', passwordConfirm: 'staff-pass-1', verified: true,
+        });
+        const pb = client(server.url);
+        let mfaId;
+        await assert.rejects(pb.collection('staff').authWithPassword('test@example.com', 'staff-pass-1'), (err) => {
+            assert.equal(err.status, 401, JSON.stringify(err.response));
+            mfaId = err.response.mfaId;
+            return typeof mfaId === 'string' && mfaId.length === 15;
+        });
+        const methods = await pb.collection('staff').listAuthMethods();
+        const p = methods.oauth2.providers.find((x) => x.name === 'oidc');
+        const back = await authorize(p.authURL + encodeURIComponent(REDIRECT) + '&login_hint=test-4', REDIRECT);
+        const auth = await pb.collection('staff').authWithOAuth2Code('oidc', back.code, p.codeVerifier, REDIRECT, {}, { mfaId });
+        assert.equal(auth.record.id, staff.id);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.meta.id, 'test-4');
+        assert.equal(pb.authStore.isValid, true);
+
+        // OAuth2 alone is only a first factor: it opens an MFA session of its own.
+        const methods2 = await pb.collection('staff').listAuthMethods();
+        const p2 = methods2.oauth2.providers.find((x) => x.name === 'oidc');
+        const again = await authorize(p2.authURL + encodeURIComponent(REDIRECT) + '&login_hint=test-4', REDIRECT);
+        await assert.rejects(client(server.url).collection('staff').authWithOAuth2Code('oidc', again.code, p2.codeVerifier,
+            REDIRECT), (err) => err.status === 401 && err.response.mfaId?.length === 15);
+    });
+
+    it('a collection with OAuth2 disabled answers 403', async () => {
+        const pb = client(server.url);
+        await expectStatus(pb.collection('nologin').authWithOAuth2Code('gitlab', 'c', 'v', REDIRECT), 403);
+        await su.collections.update('people', { oauth2: { enabled: false } });
+        try {
+            await expectStatus(pb.collection('people').authWithOAuth2Code('oidc', 'c', 'v', REDIRECT), 403);
+            const methods = await pb.collection('people').listAuthMethods();
+            assert.deepEqual(methods.oauth2, { providers: [], enabled: false });
+        } finally {
+            await su.collections.update('people', { oauth2: { enabled: true } });
+        }
     });
 });

@@ -26,6 +26,9 @@ http::Response AuthResponse(const http::Request& req, const service::AuthResult&
     service::ExportOptions o = service::ExportOptionsFor(AuthOf(req), r.record);
     o.show_email = true;
     boost::json::object out;
+    if (r.meta) {
+        out["meta"] = *r.meta;
+    }
     out["record"] = service::ExportRecord(r.record, o, AuthOf(req));
     out["token"] = r.token;
     return JsonOk(req, std::move(out));
@@ -91,6 +94,31 @@ net::awaitable<http::Response> AuthMethods(Services* s, http::Request& req) {
         co_return ErrorResponse(r.error());
     }
     co_return JsonOk(req, std::move(*r));
+}
+
+net::awaitable<http::Response> AuthWithOAuth2(Services* s, http::Request& req) {
+    auto body = ParseBody(req);
+    if (!body) {
+        co_return ErrorResponse(body.error());
+    }
+    const boost::json::object& b = body->data;
+    service::OAuth2Input in;
+    in.provider = StringField(b, "provider");
+    in.code = StringField(b, "code");
+    in.code_verifier = StringField(b, "codeVerifier");
+    in.redirect_url = StringField(b, "redirectURL");
+    if (in.redirect_url.empty()) {
+        in.redirect_url = StringField(b, "redirectUrl");  // deprecated alias
+    }
+    if (auto it = b.find("createData"); it != b.end() && it->value().is_object()) {
+        in.create_data = it->value().get_object();
+    }
+    auto r = co_await s->auth->AuthWithOAuth2(MakeCtx(req), std::string(req.Param("collection")), std::move(in),
+                                              Attempt(req, b));
+    if (!r) {
+        co_return ErrorResponse(r.error());
+    }
+    co_return AuthResponse(req, *r);
 }
 
 net::awaitable<http::Response> RequestOtp(Services* s, http::Request& req) {

@@ -1,6 +1,7 @@
 // /api/collections handlers (superusers only).
 #include "basalt/api/internal_handlers.hpp"
 
+#include "basalt/auth/oauth2_providers.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/schema/collection_json.hpp"
 #include "basalt/service/record_export.hpp"
@@ -122,6 +123,18 @@ net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req) {
         co_return ErrorResponse(*e);
     }
     co_return JsonOk(req, schema::Scaffolds());
+}
+
+net::awaitable<http::Response> OAuth2Providers(Services* s, http::Request& req) {
+    (void)s;
+    if (auto e = RequireSuperuser(req)) {
+        co_return ErrorResponse(*e);
+    }
+    boost::json::array out;
+    for (const auto& p : auth::Providers()) {
+        out.push_back(boost::json::object{{"name", p.name}, {"displayName", p.display_name}, {"logo", p.logo}});
+    }
+    co_return JsonOk(req, std::move(out));
 }
 
 net::awaitable<http::Response> DryRunView(Services* s, http::Request& req) {

@@ -26,6 +26,7 @@ net::awaitable<http::Response> DeleteCollection(Services* s, http::Request& req)
 net::awaitable<http::Response> TruncateCollection(Services* s, http::Request& req);
 net::awaitable<http::Response> ImportCollections(Services* s, http::Request& req);
 net::awaitable<http::Response> Scaffolds(Services* s, http::Request& req);
+net::awaitable<http::Response> OAuth2Providers(Services* s, http::Request& req);
 net::awaitable<http::Response> DryRunView(Services* s, http::Request& req);
 
 net::awaitable<http::Response> Batch(Services* s, http::Request& req);
@@ -39,6 +40,7 @@ net::awaitable<http::Response> UpdateSettings(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthWithPassword(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthRefresh(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthMethods(Services* s, http::Request& req);
+net::awaitable<http::Response> AuthWithOAuth2(Services* s, http::Request& req);
 net::awaitable<http::Response> RequestOtp(Services* s, http::Request& req);
 net::awaitable<http::Response> AuthWithOtp(Services* s, http::Request& req);
 net::awaitable<http::Response> RequestVerification(Services* s, http::Request& req);

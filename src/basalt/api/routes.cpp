@@ -86,6 +86,7 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::post, "/api/collections", Bind(s, &CreateCollection));
     router.Add(verb::put, "/api/collections/import", Bind(s, &ImportCollections));
     router.Add(verb::get, "/api/collections/meta/scaffolds", Bind(s, &Scaffolds));
+    router.Add(verb::get, "/api/collections/meta/oauth2-providers", Bind(s, &OAuth2Providers));
     router.Add(verb::post, "/api/collections/meta/dry-run-view", Bind(s, &DryRunView));
     router.Add(verb::get, "/api/collections/{collection}", Bind(s, &ViewCollection));
     router.Add(verb::patch, "/api/collections/{collection}", Bind(s, &UpdateCollection));
@@ -118,6 +119,7 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::post, "/api/collections/{collection}/auth-with-password", Bind(s, &AuthWithPassword, {"authWithPassword", true}));
     router.Add(verb::post, "/api/collections/{collection}/auth-refresh", Bind(s, &AuthRefresh, {"authRefresh"}));
     router.Add(verb::get, "/api/collections/{collection}/auth-methods", Bind(s, &AuthMethods, {"listAuthMethods"}));
+    router.Add(verb::post, "/api/collections/{collection}/auth-with-oauth2", Bind(s, &AuthWithOAuth2, {"authWithOAuth2", true}));
     router.Add(verb::post, "/api/collections/{collection}/request-otp", Bind(s, &RequestOtp, {"requestOTP"}));
     router.Add(verb::post, "/api/collections/{collection}/auth-with-otp", Bind(s, &AuthWithOtp, {"authWithOTP", true}));
     router.Add(verb::post, "/api/collections/{collection}/request-verification", Bind(s, &RequestVerification, {"requestVerification"}));

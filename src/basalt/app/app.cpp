@@ -86,7 +86,8 @@ public:
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_, storage_.get());
         settings_ = std::make_unique<service::SettingsService>(*store_);
         mail_ = std::make_unique<service::MailService>(*settings_, blocking_.get_executor());
-        auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, blocking_.get_executor());
+        auth_ = std::make_unique<service::AuthService>(*store_, registry_, *mail_, *records_,
+                                                      blocking_.get_executor());
         realtime_ = std::make_unique<service::RealtimeService>(
             *store_, registry_, broker_, bus_, blocking_.get_executor(),
             [](boost::json::value& v, std::string_view fields) { api::PickFields(v, fields); },

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "basalt/auth/oauth2.hpp"
 #include "basalt/auth/password.hpp"
 #include "basalt/auth/token.hpp"
 #include "basalt/base/log.hpp"
@@ -160,10 +161,15 @@ struct AuthService::Limits {
     internal::Throttle otp_attempts{kMaxOtpAttempts, kOtpAttemptWindow};
 };
 
-AuthService::AuthService(store::Store& store, SchemaRegistry& registry, MailService& mail, net::any_io_executor blocking)
+AuthService::AuthService(store::Store& store,
+                         SchemaRegistry& registry,
+                         MailService& mail,
+                         RecordService& records,
+                         net::any_io_executor blocking)
     : store_(store),
       registry_(registry),
       mail_(mail),
+      records_(records),
       blocking_(std::move(blocking)),
       limits_(std::make_unique<Limits>()) {}
 
@@ -329,13 +335,51 @@ net::awaitable<Result<bj::object>> AuthService::AuthMethods(std::string collecti
         }
     }
     out["password"] = bj::object{{"enabled", password}, {"identityFields", identity_fields}};
-    // OAuth2 provider URLs need the provider catalogue (issue #4, OAuth2 step): none listed yet.
-    out["oauth2"] = bj::object{{"enabled", false}, {"providers", bj::array{}}};
+    // Every configured provider we know, with a fresh state and PKCE pair (PocketBase skips
+    // providers it cannot initialise).
+    const bool oauth2 = OptionEnabled(*c, "oauth2");
+    bj::array providers;
+    bj::array legacy;
+    if (oauth2) {
+        const bj::object* o = Option(*c, "oauth2");
+        auto list = o->find("providers");
+        if (list != o->end() && list->value().is_array()) {
+            for (const auto& cfg : list->value().get_array()) {
+                std::optional<auth::ProviderConfig> p;
+                if (cfg.is_object()) {
+                    p = auth::ResolveProvider(cfg.get_object());
+                }
+                if (!p) {
+                    continue;
+                }
+                const auth::AuthStart start = auth::StartAuth(*p);
+                bj::object info;
+                info["name"] = p->name;
+                info["displayName"] = p->display_name.empty() ? p->name : p->display_name;
+                info["state"] = start.state;
+                info["authURL"] = start.auth_url;
+                info["authUrl"] = start.auth_url;
+                info["codeVerifier"] = start.code_verifier;
+                info["codeChallenge"] = start.code_challenge;
+                info["codeChallengeMethod"] = start.code_challenge_method;
+                legacy.push_back(info);
+                bj::object with_logo;
+                for (const auto& kv : info) {
+                    with_logo[kv.key()] = kv.value();
+                    if (kv.key() == "displayName") {
+                        with_logo["logo"] = p->info->logo;
+                    }
+                }
+                providers.push_back(std::move(with_logo));
+            }
+        }
+    }
+    out["oauth2"] = bj::object{{"providers", std::move(providers)}, {"enabled", oauth2}};
     const bool mfa = OptionEnabled(*c, "mfa");
     out["mfa"] = bj::object{{"enabled", mfa}, {"duration", mfa ? OptionInt(*c, "mfa", "duration", 600) : 0}};
     const bool otp = OptionEnabled(*c, "otp");
     out["otp"] = bj::object{{"enabled", otp}, {"duration", otp ? OptionInt(*c, "otp", "duration", 180) : 0}};
-    out["authProviders"] = bj::array{};
+    out["authProviders"] = std::move(legacy);
     bool username = false;
     bool email = false;
     for (const auto& f : identity_fields) {

@@ -24,19 +24,35 @@ struct AuthResult {
     /// Set instead of a token when the collection requires a second factor: the api answers
     /// 401 {"mfaId": ...} (pocketbase-api.md §2.5.4).
     std::string mfa_id;
+    /// OAuth2 only: the provider user and isNew, answered as the response's `meta`.
+    std::optional<boost::json::object> meta;
 };
 
 class MailService;
+class RecordService;
 
 /// Per-request inputs of the auth-with-* routes besides the credentials.
 struct AuthAttempt {
     std::string mfa_id;  // `mfaId` from the query or the body: the second factor of an MFA flow
 };
 
+/// The body of auth-with-oauth2 (pocketbase-api.md §2.5.6).
+struct OAuth2Input {
+    std::string provider;
+    std::string code;
+    std::string code_verifier;
+    std::string redirect_url;  // `redirectURL`, else the deprecated `redirectUrl`
+    boost::json::object create_data;
+};
+
 /// Authentication use cases. References App-owned objects that outlive every request.
 class AuthService {
 public:
-    AuthService(store::Store& store, SchemaRegistry& registry, MailService& mail, net::any_io_executor blocking);
+    AuthService(store::Store& store,
+                SchemaRegistry& registry,
+                MailService& mail,
+                RecordService& records,
+                net::any_io_executor blocking);
     ~AuthService();
 
     /// Where the auth records this service changes (verified, password, email) are reported
@@ -56,6 +72,13 @@ public:
 
     /// GET auth-methods: the collection's enabled sign-in methods (§2.5.1).
     net::awaitable<Result<boost::json::object>> AuthMethods(std::string collection);
+
+    /// auth-with-oauth2: exchanges the code with the provider (on the blocking pool), links or
+    /// creates the record, then authRule/MFA/alert/token; the result carries `meta`.
+    net::awaitable<Result<AuthResult>> AuthWithOAuth2(RequestCtx ctx,
+                                                      std::string collection,
+                                                      OAuth2Input input,
+                                                      AuthAttempt attempt = {});
 
     /// request-otp: always an otpId (a random one for unknown emails); mails the code.
     net::awaitable<Result<std::string>> RequestOtp(RequestCtx ctx, std::string collection, std::string email);
@@ -117,6 +140,7 @@ private:
     store::Store& store_;
     SchemaRegistry& registry_;
     MailService& mail_;
+    RecordService& records_;
     net::any_io_executor blocking_;
     std::unique_ptr<Limits> limits_;
     ChangeSink* sink_ = nullptr;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "basalt/auth/oauth2_providers.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/base/time.hpp"
@@ -266,6 +267,42 @@ Error WithMessage(Error e, std::string msg) {
     return e;
 }
 
+/// An enabled oauth2 option may only name providers of the catalogue (validation_missing_provider);
+/// merged into `errors` beside the schema layer's checks of the same entries.
+void CheckOAuth2Providers(const Collection& c, boost::json::object& errors) {
+    auto o = c.options.find("oauth2");
+    if (o == c.options.end() || !o->value().is_object()) {
+        return;
+    }
+    const auto& oauth2 = o->value().get_object();
+    auto enabled = oauth2.find("enabled");
+    auto providers = oauth2.find("providers");
+    if (enabled == oauth2.end() || enabled->value() != true || providers == oauth2.end() ||
+        !providers->value().is_array()) {
+        return;
+    }
+    const auto& list = providers->value().get_array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto* name = list[i].is_object() ? list[i].get_object().if_contains("name") : nullptr;
+        if (name == nullptr || !name->is_string() || name->get_string().empty() ||
+            auth::FindProvider(name->get_string()) != nullptr) {
+            continue;
+        }
+        auto obj = [](boost::json::value& v) -> boost::json::object& {
+            if (!v.is_object()) {
+                v.emplace_object();
+            }
+            return v.get_object();
+        };
+        auto& entry = obj(obj(obj(errors["oauth2"])["providers"])[std::to_string(i)]);
+        if (!entry.contains("name")) {
+            const std::string n(name->get_string());
+            entry["name"] = FieldError("validation_missing_provider", "Invalid or missing provider with name " + n + ".",
+                                       {{"name", n}});
+        }
+    }
+}
+
 /// Validates a collection destined for `s` (schema + rules), in PocketBase's error shape.
 Status ValidateFull(const filter::Dialect& d, const Collection& c, const schema::Schema& s, const Collection* old,
                     const char* fail_msg) {
@@ -273,6 +310,7 @@ Status ValidateFull(const filter::Dialect& d, const Collection& c, const schema:
     if (auto st = schema::ValidateCollection(c, s, old); !st) {
         errors = st.error().data;
     }
+    CheckOAuth2Providers(c, errors);
     if (errors.empty()) {
         auto next = WithCollection(s, c);
         if (auto st = ValidateRules(d, c, *next); !st) {
