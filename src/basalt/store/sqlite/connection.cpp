@@ -156,13 +156,18 @@ Result<Rows> Connection::Query(std::string_view sql, const SqlParams& params) {
         }
     }
     Rows out;
-    int ncol = sqlite3_column_count(st);
-    out.columns.reserve(static_cast<std::size_t>(ncol));
-    for (int i = 0; i < ncol; ++i) {
-        out.columns.emplace_back(sqlite3_column_name(st, i));
-    }
+    int ncol = -1;
     while (true) {
         int rc = sqlite3_step(st);
+        if (ncol < 0 && (rc == SQLITE_ROW || rc == SQLITE_DONE)) {
+            // Only now: a cached statement whose table changed shape (another connection's DDL)
+            // is re-prepared inside the first step, and its columns may differ from before it.
+            ncol = sqlite3_column_count(st);
+            out.columns.reserve(static_cast<std::size_t>(ncol));
+            for (int i = 0; i < ncol; ++i) {
+                out.columns.emplace_back(sqlite3_column_name(st, i));
+            }
+        }
         if (rc == SQLITE_ROW) {
             std::vector<SqlValue> row;
             row.reserve(static_cast<std::size_t>(ncol));

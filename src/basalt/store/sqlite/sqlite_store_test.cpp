@@ -251,6 +251,42 @@ TEST(SqliteStore, ReadsPastTheirDeadlineFailCleanly) {
     store.Close();
 }
 
+// A reader's cached statement over a table that another connection rebuilt is re-prepared by
+// SQLite inside its first step: the column names must be those of the new shape, not the old
+// (seen as a failed login right after a collection update: the password hash read as "").
+TEST(SqliteStore, ReadersSeeTheNewColumnsAfterATableRebuild) {
+    TempDir dir;
+    SqliteOptions o;
+    o.dir = dir.path();
+    o.readers = 1;  // the same reader connection, with its statement cache, serves both reads
+    auto opened = OpenSqliteStore(o);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    schema::Collection old = Posts();
+    ASSERT_TRUE(testing::RunCo(store.Write([&](Tx& tx) -> Status {
+        BASALT_RETURN_IF_ERROR(tx.CreateCollectionTable(old));
+        BASALT_TRY(auto n, tx.Exec("INSERT INTO posts (id, title, views, tags) VALUES ('p1', 'hello', 7, '[]')", {}));
+        return n == 1 ? Ok() : Internal("insert");
+    })));
+    const std::string sql = "SELECT posts.* FROM posts";
+    auto before = testing::RunCo(store.Read([&](Tx& tx) { return tx.Query(sql, {}); }));
+    ASSERT_TRUE(before) << before.error().message;
+    schema::Collection updated = old;
+    updated.fields.erase(updated.fields.begin() + 2);  // drop `views`: the columns shift
+    ASSERT_TRUE(testing::RunCo(store.Write([&](Tx& tx) { return tx.AlterCollectionTable(old, updated); })));
+    auto after = testing::RunCo(store.Read([&](Tx& tx) { return tx.Query(sql, {}); }));
+    ASSERT_TRUE(after) << after.error().message;
+    ASSERT_EQ(after->rows.size(), 1u);
+    ASSERT_EQ(after->columns.size(), after->rows[0].size());
+    for (std::size_t i = 0; i < after->columns.size(); ++i) {
+        EXPECT_NE(after->columns[i], "views");
+        if (after->columns[i] == "title") {
+            EXPECT_EQ(std::get<std::string>(after->rows[0][i]), "hello");
+        }
+    }
+    store.Close();
+}
+
 TEST(SqliteStore, AlterRebuildsTableKeepingData) {
     TempDir dir;
     auto store = Open(dir.path());
