@@ -32,7 +32,7 @@ net::awaitable<http::Response> Limited(Services* s, Fn fn, Action action, http::
             auto loaded = co_await s->settings->Current();
             settings = loaded ? *loaded : nullptr;
         }
-        if (settings) {
+        if (settings && service::RateLimiter::Active(*settings)) {  // off by default: no work
             const service::Auth& auth = internal::AuthOf(req);
             service::RateLimitRequest r;
             r.method = req.method_string;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -545,10 +546,11 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithOtp(RequestCtx ctx,
 
 // ---- verification --------------------------------------------------------------------------------
 
-net::awaitable<Result<schema::Record>> AuthService::RecordOfToken(const CollectionPtr& c,
-                                                                  std::string token,
-                                                                  std::string_view type,
-                                                                  std::string_view secret_kind) {
+net::awaitable<Result<std::pair<schema::Record, auth::TokenClaims>>> AuthService::RecordOfToken(
+    const CollectionPtr& c,
+    std::string token,
+    std::string_view type,
+    std::string_view secret_kind) {
     if (token.empty()) {
         co_return Validation("token", "validation_required", "Cannot be blank.");
     }
@@ -566,7 +568,22 @@ net::awaitable<Result<schema::Record>> AuthService::RecordOfToken(const Collecti
     if (!r || !auth::CheckTokenSignature(token, auth::SigningKey(r->GetString("tokenKey"), c->TokenSecret(secret_kind)))) {
         co_return Validation("token", "validation_invalid_token", "Invalid or expired token.");
     }
-    co_return std::move(*r);
+    co_return std::pair{std::move(*r), std::move(*claims)};
+}
+
+net::awaitable<Status> AuthService::UpdateAuthRecord(CollectionPtr c,
+                                                     std::string id,
+                                                     std::function<void(schema::Record&)> change) {
+    auto unit = [&](store::Tx& tx) -> Status {
+        BASALT_TRY(auto cur, store::FindRecord(tx, c, id));
+        if (!cur) {
+            return NotFound("The requested resource wasn't found.");
+        }
+        change(*cur);
+        Touch(*cur);
+        return SaveAuthRecord(tx, *cur, sink_);
+    };
+    co_return co_await store_.Write(std::move(unit));
 }
 
 net::awaitable<Status> AuthService::RequestVerification(RequestCtx ctx, std::string collection, std::string email) {
@@ -595,9 +612,9 @@ net::awaitable<Status> AuthService::ConfirmVerification(RequestCtx ctx, std::str
     (void)ctx;
     schema::SchemaPtr s = registry_.Get();
     BASALT_CO_TRY(auto c, AuthCollection(*s, collection));
-    BASALT_CO_TRY(auto r, co_await RecordOfToken(c, token, auth::kTokenTypeVerification, "verificationToken"));
-    auto claims = auth::ParseToken(token);
-    if (!claims || ToLower(claims->email) != ToLower(r.GetString("email"))) {
+    BASALT_CO_TRY(auto found, co_await RecordOfToken(c, token, auth::kTokenTypeVerification, "verificationToken"));
+    const auto& [r, claims] = found;
+    if (ToLower(claims.email) != ToLower(r.GetString("email"))) {
         co_return Validation("token", "validation_token_email_mismatch", "The token email doesn't match.");
     }
     if (r.GetBool("verified")) {
@@ -610,20 +627,13 @@ net::awaitable<Status> AuthService::ConfirmVerification(RequestCtx ctx, std::str
         };
         random_hash = co_await Offload(blocking_, std::move(hash_random));
     }
-    std::string id(r.Id());
-    auto unit = [&](store::Tx& tx) -> Status {
-        BASALT_TRY(auto cur, store::FindRecord(tx, c, id));
-        if (!cur) {
-            return NotFound("The requested resource wasn't found.");
-        }
-        cur->values["verified"] = true;
+    std::function<void(schema::Record&)> verify = [&random_hash](schema::Record& cur) {
+        cur.values["verified"] = true;
         if (!random_hash.empty()) {
-            cur->values["password"] = random_hash;
+            cur.values["password"] = random_hash;
         }
-        Touch(*cur);
-        return SaveAuthRecord(tx, *cur, sink_);
     };
-    co_return co_await store_.Write(std::move(unit));
+    co_return co_await UpdateAuthRecord(c, std::string(r.Id()), std::move(verify));
 }
 
 // ---- password reset ------------------------------------------------------------------------------
@@ -671,28 +681,21 @@ net::awaitable<Status> AuthService::ConfirmPasswordReset(RequestCtx ctx,
     if (!errors.empty()) {
         co_return InvalidArgument(std::string(kValidationFailed), std::move(errors));
     }
-    BASALT_CO_TRY(auto r, co_await RecordOfToken(c, token, auth::kTokenTypePasswordReset, "passwordResetToken"));
-    auto claims = auth::ParseToken(token);
-    const bool verify = claims && ToLower(claims->email) == ToLower(r.GetString("email"));
+    BASALT_CO_TRY(auto found, co_await RecordOfToken(c, token, auth::kTokenTypePasswordReset, "passwordResetToken"));
+    const auto& [r, claims] = found;
+    const bool verify = ToLower(claims.email) == ToLower(r.GetString("email"));
     auto hash_new = [password, cost = internal::PasswordCost(*c)] {
         return auth::HashPassword(password, cost);
     };
     std::string hash = co_await Offload(blocking_, std::move(hash_new));
-    std::string id(r.Id());
-    auto unit = [&](store::Tx& tx) -> Status {
-        BASALT_TRY(auto cur, store::FindRecord(tx, c, id));
-        if (!cur) {
-            return NotFound("The requested resource wasn't found.");
-        }
-        cur->values["password"] = hash;
-        cur->values["tokenKey"] = RandomString(50);  // every earlier token is void
+    std::function<void(schema::Record&)> reset = [&hash, verify](schema::Record& cur) {
+        cur.values["password"] = hash;
+        cur.values["tokenKey"] = RandomString(50);  // every earlier token is void
         if (verify) {
-            cur->values["verified"] = true;
+            cur.values["verified"] = true;
         }
-        Touch(*cur);
-        return SaveAuthRecord(tx, *cur, sink_);
     };
-    co_return co_await store_.Write(std::move(unit));
+    co_return co_await UpdateAuthRecord(c, std::string(r.Id()), std::move(reset));
 }
 
 // ---- email change ----------------------------------------------------------------------------------
@@ -743,7 +746,8 @@ net::awaitable<Status> AuthService::ConfirmEmailChange(RequestCtx ctx,
     if (!claims || claims->type != auth::kTokenTypeEmailChange || claims->new_email.empty()) {
         co_return Validation("token", "validation_invalid_token_payload", "Invalid token payload - newEmail must be set.");
     }
-    BASALT_CO_TRY(auto r, co_await RecordOfToken(c, token, auth::kTokenTypeEmailChange, "emailChangeToken"));
+    BASALT_CO_TRY(auto found, co_await RecordOfToken(c, token, auth::kTokenTypeEmailChange, "emailChangeToken"));
+    const schema::Record& r = found.first;
     if (ToLower(claims->email) != ToLower(r.GetString("email"))) {
         co_return Validation("token", "validation_invalid_token_email", "The token email doesn't match.");
     }
@@ -753,26 +757,17 @@ net::awaitable<Status> AuthService::ConfirmEmailChange(RequestCtx ctx,
     if (!ok) {
         co_return Validation("password", "validation_invalid_password", "Missing or invalid auth record password.");
     }
-    std::string id(r.Id());
     std::string new_email = claims->new_email;
-    auto unit = [&](store::Tx& tx) -> Status {
-        BASALT_TRY(auto cur, store::FindRecord(tx, c, id));
-        if (!cur) {
-            return NotFound("The requested resource wasn't found.");
-        }
-        cur->values["email"] = new_email;
-        cur->values["verified"] = true;
-        cur->values["tokenKey"] = RandomString(50);
-        Touch(*cur);
-        if (auto st = SaveAuthRecord(tx, *cur, sink_); !st) {
-            if (st.error().code == ErrorCode::kAlreadyExists) {
-                return Validation("newEmail", "validation_invalid_new_email", "Invalid new email address.");
-            }
-            return st;
-        }
-        return Ok();
+    std::function<void(schema::Record&)> change = [&new_email](schema::Record& cur) {
+        cur.values["email"] = new_email;
+        cur.values["verified"] = true;
+        cur.values["tokenKey"] = RandomString(50);
     };
-    co_return co_await store_.Write(std::move(unit));
+    auto st = co_await UpdateAuthRecord(c, std::string(r.Id()), std::move(change));
+    if (!st && st.error().code == ErrorCode::kAlreadyExists) {
+        co_return Validation("newEmail", "validation_invalid_new_email", "Invalid new email address.");
+    }
+    co_return st;
 }
 
 // ---- impersonate -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // AuthService: resolving request tokens to auth records, password login and token refresh.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include "basalt/auth/token.hpp"
 #include "basalt/base/result.hpp"
 #include "basalt/service/changes.hpp"
 #include "basalt/service/context.hpp"
@@ -132,10 +134,16 @@ private:
                                                                       std::string email);
     /// Verifies an email-carrying token of `type` for collection `c`: the record, or the
     /// validation error of the `token` field.
-    net::awaitable<Result<schema::Record>> RecordOfToken(const std::shared_ptr<const schema::Collection>& c,
-                                                         std::string token,
-                                                         std::string_view type,
-                                                         std::string_view secret_kind);
+    net::awaitable<Result<std::pair<schema::Record, auth::TokenClaims>>> RecordOfToken(
+        const std::shared_ptr<const schema::Collection>& c,
+        std::string token,
+        std::string_view type,
+        std::string_view secret_kind);
+    /// Loads auth record `id` inside a write, applies `change`, bumps `updated` and saves it
+    /// (reporting the change after commit); 404 when it is gone.
+    net::awaitable<Status> UpdateAuthRecord(std::shared_ptr<const schema::Collection> c,
+                                            std::string id,
+                                            std::function<void(schema::Record&)> change);
 
     store::Store& store_;
     SchemaRegistry& registry_;

@@ -71,19 +71,24 @@ std::vector<std::string> RateLimiter::Labels(const RateLimitRequest& r) {
     return out;
 }
 
+bool RateLimiter::Active(const bj::object& settings) {
+    auto section = settings.find("rateLimits");
+    if (section == settings.end() || !section->value().is_object()) {
+        return false;
+    }
+    const bj::object& rl = section->value().get_object();
+    auto enabled = rl.find("enabled");
+    return enabled != rl.end() && enabled->value().is_bool() && enabled->value().get_bool();
+}
+
 bool RateLimiter::Allow(const bj::object& settings, const RateLimitRequest& r) {
     if (r.superuser) {
         return true;
     }
-    auto section = settings.find("rateLimits");
-    if (section == settings.end() || !section->value().is_object()) {
+    if (!Active(settings)) {
         return true;
     }
-    const bj::object& rl = section->value().get_object();
-    auto enabled = rl.find("enabled");
-    if (enabled == rl.end() || !enabled->value().is_bool() || !enabled->value().get_bool()) {
-        return true;
-    }
+    const bj::object& rl = settings.at("rateLimits").get_object();
     if (auto ex = rl.find("excludedIPs"); ex != rl.end() && ex->value().is_array()) {
         for (const auto& ip : ex->value().get_array()) {
             if (ip.is_string() && ip.get_string() == r.client) {

@@ -40,6 +40,9 @@ public:
     /// `/path`, and every `/prefix/` of the path from the longest.
     static std::vector<std::string> Labels(const RateLimitRequest& r);
 
+    /// Whether `settings` enables rate limiting at all (checked before describing a request).
+    static bool Active(const boost::json::object& settings);
+
     /// True when the request may proceed under `settings` (the whole settings object).
     bool Allow(const boost::json::object& settings, const RateLimitRequest& r);
 
