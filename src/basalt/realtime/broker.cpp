@@ -157,6 +157,39 @@ bool Broker::SetSubscriptions(const std::shared_ptr<Client>& c,
     return true;
 }
 
+bool Broker::Unsubscribe(const std::shared_ptr<Client>& c, std::string_view subscription) {
+    std::unique_lock lock(mu_);
+    auto it = clients_.find(c->id());
+    if (it == clients_.end() || it->second != c) {
+        return false;
+    }
+    {
+        std::lock_guard client_lock(c->mu_);
+        auto& subs = c->subscriptions_;
+        auto s = std::find(subs.begin(), subs.end(), subscription);
+        if (s == subs.end()) {
+            return false;
+        }
+        // The set may hold the same string twice (it is kept as submitted): remove every copy.
+        subs.erase(std::remove(subs.begin(), subs.end(), subscription), subs.end());
+    }
+    auto topic = index_.find(std::string(TopicBase(subscription)));
+    if (topic != index_.end()) {
+        auto entry = topic->second.find(c.get());
+        if (entry != topic->second.end()) {
+            auto& list = entry->second;
+            list.erase(std::remove(list.begin(), list.end(), subscription), list.end());
+            if (list.empty()) {
+                topic->second.erase(entry);
+            }
+        }
+        if (topic->second.empty()) {
+            index_.erase(topic);
+        }
+    }
+    return true;
+}
+
 std::vector<Delivery> Broker::Match(const std::vector<std::string>& bases) const {
     std::vector<Delivery> out;
     std::shared_lock lock(mu_);

@@ -120,6 +120,11 @@ public:
     /// Returns false when the client is no longer connected.
     bool SetSubscriptions(const std::shared_ptr<Client>& c, std::vector<std::string> subscriptions);
 
+    /// Removes the one subscription exactly equal to `subscription` from the client's set,
+    /// atomically: true only for the caller that removed it (false when the client is gone or
+    /// was not subscribed), so a one-off topic such as "@oauth2" is consumed at most once.
+    bool Unsubscribe(const std::shared_ptr<Client>& c, std::string_view subscription);
+
     /// Every (client, subscription) whose topic base is one of `bases` (exact match).
     std::vector<Delivery> Match(const std::vector<std::string>& bases) const;
 

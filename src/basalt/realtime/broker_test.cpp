@@ -85,6 +85,50 @@ TEST(Broker, MatchIsExactAndPerClient) {
     EXPECT_EQ(b.Match({"posts/*", "posts/*"}).size(), 1u);
 }
 
+TEST(Broker, UnsubscribeRemovesOneExactSubscriptionOnce) {
+    boost::asio::io_context ioc;
+    Broker b;
+    auto c = b.Connect(ioc.get_executor(), "");
+    ASSERT_TRUE(b.SetSubscriptions(c, {"posts/*", "@oauth2", "@oauth2?options=%7B%7D"}));
+    EXPECT_FALSE(b.Unsubscribe(c, "@oauth"));
+    EXPECT_TRUE(b.Unsubscribe(c, "@oauth2"));
+    EXPECT_FALSE(b.Unsubscribe(c, "@oauth2"));  // consumed once
+    EXPECT_EQ(c->Subscriptions(), (std::vector<std::string>{"posts/*", "@oauth2?options=%7B%7D"}));
+    // The index keeps the other subscriptions of the same base and of other bases.
+    EXPECT_EQ(Subs(b.Match({"@oauth2"}), c), (std::set<std::string>{"@oauth2?options=%7B%7D"}));
+    EXPECT_EQ(Subs(b.Match({"posts/*"}), c), (std::set<std::string>{"posts/*"}));
+    EXPECT_TRUE(b.Unsubscribe(c, "@oauth2?options=%7B%7D"));
+    EXPECT_TRUE(b.Match({"@oauth2"}).empty());
+
+    // Gone clients have nothing to unsubscribe.
+    ASSERT_TRUE(b.SetSubscriptions(c, {"@oauth2"}));
+    b.Disconnect(c->id());
+    EXPECT_FALSE(b.Unsubscribe(c, "@oauth2"));
+}
+
+TEST(Broker, ConcurrentUnsubscribeHasOneWinner) {
+    boost::asio::io_context ioc;
+    Broker b;
+    for (int round = 0; round < 50; ++round) {
+        auto c = b.Connect(ioc.get_executor(), "");
+        ASSERT_TRUE(b.SetSubscriptions(c, {"@oauth2"}));
+        std::atomic<int> winners{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 4; ++i) {
+            threads.emplace_back([&] {
+                if (b.Unsubscribe(c, "@oauth2")) {
+                    ++winners;
+                }
+            });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+        EXPECT_EQ(winners.load(), 1);
+        b.Disconnect(c->id());
+    }
+}
+
 TEST(Broker, DisconnectForgetsClientAndSubscriptions) {
     boost::asio::io_context ioc;
     Broker b;
