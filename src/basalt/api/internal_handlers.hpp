@@ -55,6 +55,9 @@ net::awaitable<http::Response> TestEmail(Services* s, http::Request& req);
 net::awaitable<http::Response> RealtimeConnect(Services* s, http::Request& req);
 net::awaitable<http::Response> RealtimeSubscribe(Services* s, http::Request& req);
 
+net::awaitable<http::Response> OAuth2Redirect(Services* s, http::Request& req);
+net::awaitable<http::Response> DashboardPlaceholder(Services* s, http::Request& req);
+
 /// Middleware: resolves the Authorization header into service::Auth (guest when invalid).
 net::awaitable<http::Response> ResolveAuth(Services* s, http::Request& req, const http::Next& next);
 

@@ -134,6 +134,12 @@ void RegisterRoutes(http::Router& router, Services* s) {
     router.Add(verb::get, "/api/realtime", Bind(s, &RealtimeConnect));
     router.Add(verb::post, "/api/realtime", Bind(s, &RealtimeSubscribe));
 
+    // The OAuth2 popup flow's provider callback (GET, or POST for response_mode=form_post), and
+    // the page its redirects land on (/_/#/auth/oauth2-redirect-*) until a dashboard serves /_/.
+    router.Add(verb::get, "/api/oauth2-redirect", Bind(s, &OAuth2Redirect));
+    router.Add(verb::post, "/api/oauth2-redirect", Bind(s, &OAuth2Redirect));
+    router.Add(verb::get, "/_/{$}", Bind(s, &DashboardPlaceholder));
+
     router.SetFallback([](http::Request&) -> net::awaitable<http::Response> { co_return StatusResponse(404); });
 }
 

@@ -11,7 +11,7 @@
 #include "basalt/service/settings.hpp"
 
 namespace basalt::service {
-class RealtimeService;  // service/realtime.hpp (only realtime_api.cpp needs the definition)
+class RealtimeService;  // service/realtime.hpp (realtime_api.cpp, oauth2_redirect_api.cpp)
 }  // namespace basalt::service
 
 namespace basalt::api {

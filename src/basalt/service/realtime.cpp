@@ -26,6 +26,8 @@ using schema::Record;
 namespace {
 
 constexpr std::string_view kOptionsMarker = "?options=";
+/// The one-off topic of the OAuth2 popup flow (the SDK's authWithOAuth2 subscribes to it).
+constexpr std::string_view kOAuth2Topic = "@oauth2";
 constexpr std::string_view kGenericBadRequest =
     "Something went wrong while processing your request.";
 
@@ -592,6 +594,30 @@ std::shared_ptr<realtime::Client> RealtimeService::Connect(net::any_io_executor 
 
 void RealtimeService::Disconnect(const std::string& client_id) {
     broker_.Disconnect(client_id);
+}
+
+bool RealtimeService::DeliverOAuth2Redirect(const std::string& state,
+                                            const std::string& code,
+                                            const std::string& error) {
+    if (state.empty()) {
+        log::Debug("OAuth2 redirect without a state");
+        return false;
+    }
+    auto client = broker_.Find(state);
+    if (!client || client->closed() || !broker_.Unsubscribe(client, kOAuth2Topic)) {
+        log::Debug("OAuth2 redirect for a missing or unsubscribed realtime client");
+        return false;
+    }
+    boost::json::object data;
+    data["state"] = state;
+    data["code"] = code;
+    if (!error.empty()) {
+        data["error"] = error;
+    }
+    realtime::Message m;
+    m.event = std::string(kOAuth2Topic);
+    m.data = std::make_shared<const std::string>(json::Serialize(data));
+    return client->Send(std::move(m));
 }
 
 Status RealtimeService::SetSubscriptions(const RequestCtx& ctx,

@@ -76,6 +76,14 @@ public:
                             std::vector<std::string> subscriptions,
                             const std::string& remote_ip);
 
+    /// GET|POST /api/oauth2-redirect (pocketbase-api.md §2.5.6): hands the provider's answer to
+    /// the realtime client whose id is `state`, if it is connected and subscribed to exactly
+    /// "@oauth2". The subscription is removed before the one `@oauth2` message
+    /// {"state","code","error" (omitted when empty)} is queued, so concurrent redirects with the
+    /// same state reach the client at most once. False when nothing was sent (no state, unknown
+    /// or closed client, not subscribed).
+    bool DeliverOAuth2Redirect(const std::string& state, const std::string& code, const std::string& error);
+
     const RealtimeOptions& options() const { return options_; }
 
     /// Starts the idle sweep: clients without a message for options().idle_timeout are
