@@ -8,7 +8,8 @@
 // confidential client (client_secret_post), PKCE required. Logins need no form: the interaction
 // handler signs in the account named by the authorization request's `login_hint` (default
 // "alice-1") and grants every requested scope, so a test drives the whole code flow with plain
-// HTTP requests and redirects.
+// HTTP requests and redirects. It also serves the avatars some accounts' `picture` names:
+// <issuer>/avatar.png (a 1x1 PNG), <issuer>/avatar.txt (text labelled image/png) and a 404.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -49,6 +50,24 @@ const accounts = {
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
+
+// Avatars served by this server itself, for the accounts whose `picture` points here: a real
+// PNG (1x1), a text file, and a missing one (404).
+const AVATAR_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const avatars = {
+  '/avatar.png': { type: 'image/png', body: AVATAR_PNG },
+  '/avatar.txt': { type: 'image/png', body: Buffer.from('not an image at all\n') },
+};
+accounts['dave-5'] = {
+  sub: 'dave-5', email: 'dave@example.com', email_verified: true, name: 'Dave', picture: `${issuer}/avatar.png`,
+};
+accounts['erin-6'] = {
+  sub: 'erin-6', email: 'erin@example.com', email_verified: true, name: 'Erin', picture: `${issuer}/no-such-avatar.png`,
+};
+accounts['frank-7'] = {
+  sub: 'frank-7', email: 'frank@example.com', email_verified: true, name: 'Frank', picture: `${issuer}/avatar.txt`,
+};
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -108,6 +127,17 @@ server.on('request', (req, res) => {
       !req.headers.authorization) {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: 'invalid_client', error_description: 'use HTTP Basic client authentication' }));
+    return;
+  }
+  const avatar = req.method === 'GET' ? avatars[req.url] : undefined;
+  if (avatar) {
+    res.writeHead(200, { 'content-type': avatar.type, 'content-length': avatar.body.length });
+    res.end(avatar.body);
+    return;
+  }
+  if (req.url.startsWith('/no-such-avatar')) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
     return;
   }
   if (req.url.startsWith('/interaction/')) {

@@ -2,7 +2,13 @@
 // the provider user on the blocking pool, then link the user to a record — an existing
 // _externalAuths row, else the signed-in record of the same collection, else the record with
 // the same email, else a new record through the normal create pipeline (createRule with
-// @request.context = "oauth2") — in one transaction, and finish like every other sign-in.
+// @request.context = "oauth2"; an avatar mapped to a file field is downloaded first) — in one
+// transaction, and finish like every other sign-in.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "basalt/auth/oauth2.hpp"
@@ -12,9 +18,11 @@
 #include "basalt/base/offload.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/time.hpp"
+#include "basalt/files/mime.hpp"
 #include "basalt/schema/validate.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/internal/passwords.hpp"
+#include "basalt/service/record_files.hpp"
 #include "basalt/service/records.hpp"
 #include "basalt/store/records.hpp"
 
@@ -100,6 +108,55 @@ struct ProviderOutcome {
     std::optional<auth::OAuth2User> user;
     std::string error;  // the client message; details are logged
 };
+
+constexpr std::chrono::seconds kAvatarTimeout{15};
+
+/// A name for the downloaded avatar: the last segment of the URL's path ("avatar" when there is
+/// none); the stored name is derived from it like any upload's (extension from the content when
+/// the name has none).
+std::string AvatarFileName(std::string_view url) {
+    if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
+        url.remove_prefix(scheme + 3);
+    }
+    url = url.substr(0, url.find_first_of("?#"));
+    const auto slash = url.find('/');
+    std::string_view path = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+    std::string_view last = path.substr(path.find_last_of('/') + 1);
+    return last.empty() ? std::string("avatar") : std::string(last);
+}
+
+/// PocketBase stores the provider's avatar in a mapped file field of a new record. Blocking (run
+/// on the blocking pool): one GET (redirects followed) bounded by kAvatarTimeout and the
+/// field's maxSize; the content is sniffed and must be a type the field admits. Any failure is
+/// logged and yields nullopt — the sign-in goes on without the avatar.
+std::optional<Upload> DownloadAvatar(const std::string& provider,
+                                     const std::string& url,
+                                     const std::string& field,
+                                     const FileLimits& limits) {
+    auth::HttpRequest req;
+    req.url = url;
+    auth::HttpOptions opts;
+    opts.timeout = kAvatarTimeout;
+    opts.max_response_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(limits.max_size, SIZE_MAX));
+    auto res = auth::HttpFetch(req, opts);
+    if (!res) {
+        log::Warn("OAuth2 {}: failed to download the avatar: {}", provider, res.error().message);
+        return std::nullopt;
+    }
+    if (res->status < 200 || res->status > 299 || res->body.empty()) {
+        log::Warn("OAuth2 {}: failed to download the avatar (status {}, {} bytes)", provider, res->status,
+                  res->body.size());
+        return std::nullopt;
+    }
+    if (!limits.mime_types.empty()) {
+        const std::string mime = files::SniffMime(res->body);
+        if (!files::MimeAllowed(mime, limits.mime_types)) {
+            log::Warn("OAuth2 {}: the avatar's type {} is not allowed in field {}", provider, mime, field);
+            return std::nullopt;
+        }
+    }
+    return Upload{field, AvatarFileName(url), std::move(res->body)};
+}
 
 ProviderOutcome TalkToProvider(const auth::ProviderConfig& p, const OAuth2Input& in) {
     ProviderOutcome out;
@@ -279,15 +336,25 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithOAuth2(RequestCtx ctx,
                 payload[field] = user.username;
             }
         }
+        std::vector<Upload> uploads;
         if (const std::string field = Str(mapped, "avatarURL");
             !field.empty() && !payload.contains(field) && !user.avatar_url.empty()) {
             const schema::Field* f = c->FindField(field);
-            // A file field would need the avatar downloaded: not done (the field stays empty).
-            if (f != nullptr && f->type != schema::FieldType::kFile) {
+            if (f != nullptr && f->type == schema::FieldType::kFile) {
+                // Downloaded into the file field, stored like an upload; skipped on any failure.
+                auto fetch = [provider = in.provider, url = user.avatar_url, field, limits = FileLimitsOf(*f)] {
+                    return DownloadAvatar(provider, url, field, limits);
+                };
+                std::optional<Upload> avatar = co_await Offload(blocking_, std::move(fetch));
+                if (avatar) {
+                    uploads.push_back(std::move(*avatar));
+                }
+            } else if (f != nullptr) {
                 payload[field] = user.avatar_url;
             }
         }
-        BASALT_CO_TRY(WritePlan plan, co_await records_.PrepareCreate(ctx, c->name, std::move(payload)));
+        BASALT_CO_TRY(WritePlan plan,
+                      co_await records_.PrepareCreate(ctx, c->name, std::move(payload), std::move(uploads)));
         const std::string provider_email = user.email;
         auto create = [&](store::Tx& tx) -> Result<schema::Record> {
             BASALT_TRY(auto written, RecordService::Apply(tx, plan));

@@ -345,6 +345,10 @@ void ScheduleRecordDirsDelete(store::Tx& tx, files::FileStorage* storage, const 
     });
 }
 
+FileLimits FileLimitsOf(const Field& f) {
+    return FileLimits{MaxSize(f, kDefaultFileMaxSize), MimeTypes(f)};
+}
+
 std::uint64_t RecordBodyLimit(const Collection& c) {
     std::uint64_t limit = kBaseBodyLimit;
     for (const auto& f : c.fields) {

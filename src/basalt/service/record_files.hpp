@@ -103,6 +103,14 @@ void ScheduleFileChanges(store::Tx& tx,
 /// ("<collectionId>/<recordId>" as the cascade reports them) are removed.
 void ScheduleRecordDirsDelete(store::Tx& tx, files::FileStorage* storage, const std::set<std::string>& record_keys);
 
+/// What a file field admits per file: its maxSize (5 MiB when unset, as in PocketBase) and its
+/// mimeTypes (empty = any type).
+struct FileLimits {
+    std::uint64_t max_size = 0;
+    std::vector<std::string> mime_types;
+};
+FileLimits FileLimitsOf(const schema::Field& f);
+
 /// The request body limit for writes to `c`: 32 MiB plus, per file field, maxSize * maxSelect
 /// (PocketBase §1.9).
 std::uint64_t RecordBodyLimit(const schema::Collection& c);
