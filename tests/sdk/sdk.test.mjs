@@ -931,9 +931,9 @@ async function startOidcProvider({ clientId, clientSecret, redirectUri, authMeth
 /**
  * Drives the authorization-code flow like a browser would, without one: follows the provider's
  * redirects (keeping its cookies) through the auto-approving login/consent until it redirects
- * to `redirectUri`; returns that redirect's query (code, state, ...).
+ * to `redirectUri`; returns that redirect's full URL (with code, state, ...).
  */
-async function authorize(authURL, redirectUri) {
+async function providerRedirect(authURL, redirectUri) {
     let url = authURL;
     const jar = new Map();
     for (let hop = 0; hop < 15; hop++) {
@@ -946,9 +946,14 @@ async function authorize(authURL, redirectUri) {
         const location = r.headers.get('location');
         assert.ok(location, `no redirect from ${url}: ${r.status} ${await r.text()}`);
         url = new URL(location, url).toString();
-        if (url.startsWith(redirectUri)) return Object.fromEntries(new URL(url).searchParams);
+        if (url.startsWith(redirectUri)) return url;
     }
     assert.fail('too many redirects');
+}
+
+/** providerRedirect, returning the redirect's query (code, state, ...). */
+async function authorize(authURL, redirectUri) {
+    return Object.fromEntries(new URL(await providerRedirect(authURL, redirectUri)).searchParams);
 }
 
 describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
@@ -1216,5 +1221,210 @@ describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
         } finally {
             await su.collections.update('people', { oauth2: { enabled: true } });
         }
+    });
+});
+
+// The SDK's popup flow, authWithOAuth2({ provider }) without a code: the SDK subscribes to
+// `@oauth2` over realtime and hands the provider URL (redirect_uri = <server>/api/oauth2-redirect,
+// state = its realtime client id) to `urlCallback`; here urlCallback plays the popup browser,
+// walking the provider's login and consent and then loading our /api/oauth2-redirect, whose
+// realtime message lets the SDK finish with authWithOAuth2Code.
+describe('OAuth2 popup flow (authWithOAuth2 over realtime)', () => {
+    const CLIENT_ID = 'basalt-popup';
+    const CLIENT_SECRET = 'basalt-popup-secret-value';
+    const SUCCESS = '../_/#/auth/oauth2-redirect-success';
+    const FAILURE = '../_/#/auth/oauth2-redirect-failure';
+    let idp;
+    let server;
+    let su;
+    let redirectUri;
+
+    before(async () => {
+        requireBinary();
+        const dir = makeTempDir();
+        copyFixture(dir);
+        // Basalt first: the provider must know its redirect URI, which carries Basalt's port.
+        server = await startServer(dir);
+        redirectUri = `${server.url}/api/oauth2-redirect`;
+        idp = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri });
+        su = client(server.url);
+        await su.collection('_superusers').authWithPassword('test@example.com', '1234567890');
+        await su.collections.create({
+            name: 'members', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id',
+            createRule: '',
+            fields: [{ name: 'name', type: 'text' },
+                { name: 'avatar', type: 'file', maxSelect: 1, maxSize: 1024 * 1024,
+                    mimeTypes: ['image/png', 'image/jpeg'] }],
+            oauth2: {
+                enabled: true,
+                providers: [{
+                    name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, displayName: 'Popup IdP',
+                    authURL: `${idp.issuer}/auth`, tokenURL: `${idp.issuer}/token`, userInfoURL: `${idp.issuer}/me`,
+                }],
+                mappedFields: { name: 'name', avatarURL: 'avatar' },
+            },
+        });
+    });
+
+    after(async () => {
+        if (server) await server.stop();
+        if (idp) idp.stop();
+    });
+
+    /**
+     * authWithOAuth2({ provider: 'oidc', urlCallback }) with the browser played by fetch; `seen`
+     * records the URL the SDK built and what our /api/oauth2-redirect answered. The SDK may
+     * settle (on the realtime message) before the popup has read that answer: await seen.done.
+     */
+    function popupSignIn(pb, loginHint, seen = {}, { collection = 'members', providerQuery } = {}) {
+        return pb.collection(collection).authWithOAuth2({
+            provider: 'oidc',
+            urlCallback: (url) => {
+                seen.done = (async () => {
+                    seen.url = url;
+                    const u = new URL(url);
+                    u.searchParams.set('login_hint', loginHint);
+                    let back = await providerRedirect(u.toString(), redirectUri);
+                    if (providerQuery) back = `${redirectUri}?${providerQuery(new URL(back).searchParams)}`;
+                    seen.redirect = back;
+                    const r = await fetch(back, { redirect: 'manual' });
+                    seen.status = r.status;
+                    seen.location = r.headers.get('location');
+                    seen.body = await r.text();
+                })();
+                return seen.done;
+            },
+        });
+    }
+
+    it('auth-methods hands out an authURL ending in redirect_uri= for the SDK to complete', async () => {
+        const methods = await client(server.url).collection('members').listAuthMethods();
+        const p = methods.oauth2.providers.find((x) => x.name === 'oidc');
+        assert.ok(p.authURL.endsWith(`&state=${p.state}&redirect_uri=`), p.authURL);
+    });
+
+    it('signs up through the popup, storing the provider avatar in the file field', async () => {
+        const pb = client(server.url);
+        const seen = {};
+        const auth = await popupSignIn(pb, 'dave-5', seen);
+        await seen.done;
+
+        // The URL the SDK built: state = its realtime client id, our redirect endpoint.
+        const built = new URL(seen.url);
+        assert.equal(built.searchParams.get('redirect_uri'), redirectUri);
+        assert.equal(built.searchParams.get('state').length, 40);
+        assert.equal(new URL(seen.redirect).searchParams.get('state'), built.searchParams.get('state'));
+        // What the popup saw: a redirect to the landing page, which reports success.
+        assert.equal(seen.status, 307, seen.body);
+        assert.equal(seen.location, SUCCESS);
+        const landing = new URL(seen.location, seen.redirect);
+        assert.equal(landing.toString(), `${server.url}/_/#/auth/oauth2-redirect-success`);
+        const page = await fetch(landing);
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get('content-type'), /^text\/html/);
+        const html = await page.text();
+        assert.ok(html.includes('Signed in — you can close this window') && html.includes('window.close()'), html);
+
+        // The SDK finished the sign-in with the code it received over realtime.
+        assert.ok(auth.token);
+        assert.equal(auth.meta.isNew, true);
+        assert.equal(auth.meta.id, 'dave-5');
+        assert.equal(auth.meta.avatarURL, `${idp.issuer}/avatar.png`);
+        assert.equal(auth.record.email, 'dave@example.com');
+        assert.equal(auth.record.verified, true);
+        assert.equal(auth.record.name, 'Dave');
+        assert.equal(pb.authStore.isValid, true);
+        assert.equal(pb.authStore.record.id, auth.record.id);
+
+        // The record exists, linked through _externalAuths, with the avatar as a stored file.
+        const rec = await su.collection('members').getOne(auth.record.id);
+        assert.equal(rec.email, 'dave@example.com');
+        assert.match(rec.avatar, /^avatar_[a-z0-9]{10}\.png$/);
+        assert.equal(auth.record.avatar, rec.avatar);
+        const links = await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${rec.id}"` });
+        assert.deepEqual(links.map((l) => [l.provider, l.providerId]), [['oidc', 'dave-5']]);
+        const file = await fetch(pb.files.getURL(rec, rec.avatar));
+        assert.equal(file.status, 200);
+        assert.equal(file.headers.get('content-type'), 'image/png');
+        const original = Buffer.from(await (await fetch(`${idp.issuer}/avatar.png`)).arrayBuffer());
+        assert.deepEqual(Buffer.from(await file.arrayBuffer()), original);
+        const thumb = await fetch(pb.files.getURL(rec, rec.avatar, { thumb: '10x10' }));
+        assert.equal(thumb.status, 200);
+    });
+
+    it('a second popup sign-in links to the same record', async () => {
+        const dave = await su.collection('members').getFirstListItem('email = "dave@example.com"');
+        const pb = client(server.url);
+        const seen = {};
+        const auth = await popupSignIn(pb, 'dave-5', seen);
+        await seen.done;
+        assert.equal(seen.location, SUCCESS);
+        assert.equal(auth.meta.isNew, false);
+        assert.equal(auth.record.id, dave.id);
+        // The avatar is only downloaded for new records.
+        assert.equal(auth.record.avatar, dave.avatar);
+        assert.equal((await su.collection('members').getFullList()).length, 1);
+        assert.equal((await su.collection('_externalAuths').getFullList({ filter: `recordRef = "${dave.id}"` })).length, 1);
+    });
+
+    it('an avatar that cannot be stored is skipped, never failing the sign-in', async () => {
+        // erin-6's picture is a 404; frank-7's is text, which the field's mimeTypes refuse.
+        for (const [hint, email] of [['erin-6', 'erin@example.com'], ['frank-7', 'frank@example.com']]) {
+            const auth = await popupSignIn(client(server.url), hint);
+            assert.equal(auth.meta.isNew, true);
+            assert.equal(auth.record.email, email);
+            assert.equal(auth.record.avatar, '');
+            assert.equal((await su.collection('members').getOne(auth.record.id)).avatar, '');
+        }
+    });
+
+    it('a provider error reaches the SDK, which rejects; the popup lands on the failure page', async () => {
+        const pb = client(server.url);
+        const seen = {};
+        const before = (await su.collection('members').getFullList()).length;
+        await assert.rejects(popupSignIn(pb, 'alice-1', seen, {
+            providerQuery: (q) => `error=access_denied&state=${q.get('state')}`,
+        }), (err) => {
+            assert.ok(err instanceof ClientResponseError, String(err));
+            assert.match(err.originalError?.message ?? err.message, /access_denied/);
+            return true;
+        });
+        await seen.done;
+        assert.equal(seen.status, 307);
+        assert.equal(seen.location, FAILURE);
+        assert.equal(pb.authStore.isValid, false);
+        assert.equal((await su.collection('members').getFullList()).length, before);
+    });
+
+    it('a wrong or unknown state gets the failure redirect and tells no one', async () => {
+        const watcher = client(server.url);
+        const got = [];
+        await watcher.realtime.subscribe('@oauth2', (e) => got.push(e));
+        const clientId = watcher.realtime.clientId;
+        assert.equal(clientId.length, 40);
+        const redirect = (q, init = {}) => fetch(`${server.url}/api/oauth2-redirect${q}`, { redirect: 'manual', ...init });
+        for (const q of ['?code=abc&state=unknown-state', '?code=abc', `?code=abc&state=${clientId}x`,
+            `?code=abc&state=${clientId.slice(1)}`]) {
+            const r = await redirect(q);
+            assert.equal(r.status, 307, q);
+            assert.equal(r.headers.get('location'), FAILURE, q);
+        }
+        const post = await redirect('', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'code=abc&state=nobody' });
+        assert.equal(post.status, 303);
+        assert.equal(post.headers.get('location'), FAILURE);
+
+        // The right state reaches the subscriber exactly once (form_post, as Apple sends it).
+        const ok = await redirect('', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: `code=the-code&state=${clientId}` });
+        assert.equal(ok.status, 303);
+        assert.equal(ok.headers.get('location'), SUCCESS);
+        await waitFor(() => got.length === 1, 'the @oauth2 message');
+        assert.deepEqual(got, [{ state: clientId, code: 'the-code' }]);
+        const again = await redirect(`?code=the-code&state=${clientId}`);
+        assert.equal(again.headers.get('location'), FAILURE);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(got.length, 1);
+        await watcher.realtime.unsubscribe();
     });
 });
