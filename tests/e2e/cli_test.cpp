@@ -27,6 +27,17 @@ TEST(Cli, ServeOnEmptyDirAndStopGracefully) {
     EXPECT_EQ(server.Stop(), 0) << server.Output();
 }
 
+// The port is announced before the network threads run: a SIGTERM sent the moment the line
+// appears (what a supervisor or a test harness does) must still be a graceful stop, exit code 0.
+TEST(Cli, SigtermRightAfterStartIsGraceful) {
+    for (int i = 0; i < 5; ++i) {
+        ServerProcess server(ServerProcess::Data::kEmpty);
+        const std::string err = server.Start();
+        ASSERT_TRUE(err.empty()) << err;
+        EXPECT_EQ(server.Stop(), 0) << server.Output();
+    }
+}
+
 TEST(Cli, SuperuserUpsertThenLogin) {
     TempDir dir;
     const std::string d = dir.path().string();

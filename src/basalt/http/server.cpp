@@ -98,6 +98,10 @@ struct Server::Impl {
     std::uint16_t port = 0;
     bool started = false;
     bool finished = false;
+    // Registered in Start(), so a SIGINT/SIGTERM that arrives between Start() and Run() (the
+    // window in which callers announce the port) is queued and handled as a graceful stop
+    // instead of killing the process.
+    std::unique_ptr<net::signal_set> signals;
 
     net::io_context& Main() { return *workers.front()->ioc; }
 
@@ -206,6 +210,7 @@ void Server::Start() {
     for (auto& w : impl_->workers) {
         net::co_spawn(*w->ioc, AcceptLoop(w.get()), LogException{"accept loop"});
     }
+    impl_->signals = std::make_unique<net::signal_set>(impl_->Main(), SIGINT, SIGTERM);
     impl_->started = true;
 }
 
@@ -233,7 +238,7 @@ void Server::Run() {
     for (auto& w : impl_->workers) {
         impl_->guards.push_back(net::make_work_guard(*w->ioc));
     }
-    net::signal_set signals(impl_->Main(), SIGINT, SIGTERM);
+    net::signal_set& signals = *impl_->signals;
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
             log::Info("http: signal {} received, shutting down", sig);
