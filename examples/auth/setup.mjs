@@ -56,7 +56,7 @@ await setupExample(HERE, {
     transform: (json) => json.replaceAll('http://127.0.0.1:8092', OIDC_ISSUER),
 });
 console.log(`auth example ready at ${BASALT_URL}
-  mailbox (SMTP 127.0.0.1:${SMTP_PORT}): ${MAILBOX}
-  OpenID Connect provider:              ${OIDC_ISSUER}
-  profile service:                      ${SERVICE_URL}/notes
+  mail server:             smtp://127.0.0.1:${SMTP_PORT}, mails filed in ${MAILBOX}
+  OpenID Connect provider: ${OIDC_ISSUER}
+  profile service:         ${SERVICE_URL}/notes
 Sign in as erin@example.com / erin-password-1. Ctrl-C stops the helpers.`);
