@@ -28,6 +28,8 @@ example:
 	  { echo "usage: make example NAME=<$$(ls examples/*/setup.mjs | cut -d/ -f2 | paste -sd'|')>"; exit 2; }
 	@test -x $(BASALT) || { echo "$(BASALT) is missing: start the server with 'make run' first"; exit 2; }
 	@test -d examples/node_modules/pocketbase || (cd examples && npm ci --no-audit --no-fund --loglevel=error)
+	@test "$(NAME)" != auth || test -d tests/sdk/node_modules/oidc-provider || \
+	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)  # the auth example's OIDC provider
 	@$(BASALT) superuser upsert $(ADMIN_EMAIL) '$(ADMIN_PASSWORD)' --dir $(DATA_DIR) >/dev/null
 	@BASALT_URL=http://$(HTTP) BASALT_ADMIN_EMAIL=$(ADMIN_EMAIL) BASALT_ADMIN_PASSWORD='$(ADMIN_PASSWORD)' \
 	  node examples/$(NAME)/setup.mjs

@@ -30,6 +30,13 @@ export function adminClient(url) {
     return signIn(url, '_superusers', ADMIN_EMAIL, ADMIN_PASSWORD);
 }
 
+/** The environment for a nested `make` (not the jobserver of a `make test` that started us). */
+function makeEnv(env) {
+    const out = { ...process.env, ...env };
+    for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKE_TERMOUT', 'MAKE_TERMERR']) delete out[k];
+    return out;
+}
+
 /**
  * Runs `make example NAME=<name>` from the repository root against `server` (its address and
  * data dir), as a reader would after `make run`; `env` adds environment variables.
@@ -37,7 +44,7 @@ export function adminClient(url) {
 export function makeExample(name, server, env = {}) {
     const r = spawnSync('make', ['-s', '--no-print-directory', '-C', REPO_ROOT, 'example', `NAME=${name}`,
         `HTTP=${new URL(server.url).host}`, `DATA_DIR=${server.dir}`, `BASALT=${BIN}`],
-    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+    { encoding: 'utf8', timeout: 120_000, env: makeEnv(env) });
     assert.equal(r.status, 0, `make example NAME=${name} failed:\n${r.stdout}${r.stderr}`);
     return r.stdout;
 }
@@ -76,7 +83,7 @@ export async function startForegroundExample(name, ready, { env = {} } = {}) {
     const server = await startServer(makeTempDir(`basalt-${name}-`));
     const child = spawn('make', ['-s', '--no-print-directory', '-C', REPO_ROOT, 'example', `NAME=${name}`,
         `HTTP=${new URL(server.url).host}`, `DATA_DIR=${server.dir}`, `BASALT=${BIN}`],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: makeEnv(env) });
     let output = '';
     const stopGroup = () => {
         try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
