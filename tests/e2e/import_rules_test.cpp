@@ -77,6 +77,20 @@ TEST(CollectionsImport, CreatesNewCollectionsAndInfersViewFields) {
     EXPECT_EQ(again.status, 204) << again.body;
     EXPECT_EQ(Send(server.port(), {.target = "/api/collections/imp_totals/records/" + team_id}).status, 200);
 
+    // Without deleteMissing, fields the import leaves out stay (with their data), and a listed
+    // field with an existing field's name and type is that field, whatever id it was given.
+    HttpResponse partial = Import(server.port(), R"([{"id":"imp_teams","name":"imp_teams","type":"base","listRule":"",
+        "fields":[{"id":"some_other_id","name":"name","type":"text"},{"name":"color","type":"text"}]}])");
+    EXPECT_EQ(partial.status, 204) << partial.body;
+    HttpResponse kept = Send(server.port(), {.target = "/api/collections/imp_teams/records/" + team_id,
+                                             .headers = AuthHeader(kSuperuserToken)});
+    EXPECT_NE(kept.body.find(R"("name":"red")"), std::string::npos) << kept.body;
+    EXPECT_NE(kept.body.find(R"("color":"")"), std::string::npos) << kept.body;
+    HttpResponse scores = Import(server.port(), R"([{"id":"imp_scores","name":"imp_scores","type":"base","fields":[]}])");
+    EXPECT_EQ(scores.status, 204) << scores.body;
+    EXPECT_NE(Send(server.port(), {.target = "/api/collections/imp_totals/records/" + team_id}).body.find(R"("total":7)"),
+              std::string::npos);
+
     // A failing import says which collection and why (PocketBase's raw validation errors).
     HttpResponse bad = Import(server.port(), R"([{"name":"imp_ok","type":"base"},{"name":"bad name","type":"base"}])");
     EXPECT_EQ(bad.status, 400);

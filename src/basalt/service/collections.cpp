@@ -292,6 +292,23 @@ Status InferViewFields(Collection& c, const std::vector<store::QueryColumn>& col
     return Ok();
 }
 
+/// PocketBase imports onto the existing collection: a field the import does not list stays
+/// (unless `delete_missing`, which drops the non-system ones), and a listed field that has an
+/// existing field's name and type but not its id is that existing field (its column survives).
+void KeepExistingFields(const Collection& old, bool delete_missing, Collection& c) {
+    for (const auto& f : old.fields) {
+        if ((!f.system && delete_missing) || c.FindFieldById(f.id) != nullptr) {
+            continue;
+        }
+        auto same = std::find_if(c.fields.begin(), c.fields.end(), [&](const Field& x) { return x.name == f.name; });
+        if (same != c.fields.end() && same->type == f.type) {
+            *same = f;
+        } else {
+            c.fields.push_back(f);  // a same-named field of another type fails validation, as in PocketBase
+        }
+    }
+}
+
 Error WithMessage(Error e, std::string msg) {
     e.message = std::move(msg);
     return e;
@@ -601,6 +618,7 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
         if (old) {
             c.id = old->id;
             c.created = old->created;
+            KeepExistingFields(*old, delete_missing, c);
         } else {
             c.created = NowString();
         }
