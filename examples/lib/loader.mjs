@@ -1,6 +1,6 @@
 // Loads one example into a running Basalt: the example's collections (schema.json, PocketBase's
 // collections export format) through PUT /api/collections/import, the settings it needs, then its
-// seed records (seed.json) as batched upserts, so running it twice leaves the same data.
+// seed records (seed.json) as batched upserts, so running it again puts the seed records back.
 //
 // Environment: BASALT_URL (default http://127.0.0.1:8090), BASALT_ADMIN_EMAIL and
 // BASALT_ADMIN_PASSWORD (the superuser `make example` creates; defaults below).
@@ -18,7 +18,7 @@ function readJson(file) {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-/** A superuser client (the SDK's auto-cancellation off: setup sends requests concurrently). */
+/** A superuser client (auto-cancellation off: it is a script, not a UI). */
 export async function adminClient(url = BASALT_URL) {
     const pb = new PocketBase(url);
     pb.autoCancellation(false);
