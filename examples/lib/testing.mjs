@@ -49,13 +49,25 @@ export function makeExample(name, server, env = {}) {
     return r.stdout;
 }
 
+/** Starts basalt on `dir`; its stop() also asserts that SIGTERM ended it cleanly (exit 0). */
+async function startCheckedServer(dir, env = {}) {
+    const server = await startServer(dir, env);
+    const stop = server.stop;
+    server.stop = async () => {
+        const res = await stop();
+        assert.equal(res.code, 0, `basalt did not exit cleanly (${JSON.stringify(res)}):\n${server.output()}`);
+        return res;
+    };
+    return server;
+}
+
 /** A fresh Basalt on a temp data dir and a free port, with example `name` loaded by `make example`. */
 export async function startExample(name, { env = {}, serverEnv = {} } = {}) {
     requireBinary();
     const dir = makeTempDir(`basalt-${name}-`);
     let server;
     try {
-        server = await startServer(dir, serverEnv);
+        server = await startCheckedServer(dir, serverEnv);
         makeExample(name, server, env);
         return server;
     } catch (err) {
@@ -80,7 +92,7 @@ export async function freePort() {
  */
 export async function startForegroundExample(name, ready, { env = {} } = {}) {
     requireBinary();
-    const server = await startServer(makeTempDir(`basalt-${name}-`));
+    const server = await startCheckedServer(makeTempDir(`basalt-${name}-`));
     const child = spawn('make', ['-s', '--no-print-directory', '-C', REPO_ROOT, 'example', `NAME=${name}`,
         `HTTP=${new URL(server.url).host}`, `DATA_DIR=${server.dir}`, `BASALT=${BIN}`],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: makeEnv(env) });
