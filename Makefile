@@ -1,10 +1,13 @@
 # Basalt developer entry points. Every target installs missing dependencies first
 # (scripts/install-deps.sh is idempotent and fast when nothing is missing).
-.PHONY: deps build run test test-unit test-asan fuzz check-layers bench clean
+.PHONY: deps build run example test test-unit test-asan fuzz check-layers bench clean
 
 JOBS ?= $(shell nproc)
 DATA_DIR ?= pb_data
 HTTP ?= 127.0.0.1:8090
+BASALT ?= ./build/release/basalt
+ADMIN_EMAIL ?= admin@example.com
+ADMIN_PASSWORD ?= basalt-admin-123
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,6 +20,19 @@ build: deps
 ## run: build, then serve $(DATA_DIR) on $(HTTP) (SQLite, created on first start)
 run: build
 	./build/release/basalt serve --dir $(DATA_DIR) --http $(HTTP)
+
+## example: load examples/$(NAME) (collections, rules, seed data) into the server `make run`
+## started (same DATA_DIR and HTTP); creates the superuser ADMIN_EMAIL the setup script signs in as
+example:
+	@test -n "$(NAME)" && test -f examples/$(NAME)/setup.mjs || \
+	  { echo "usage: make example NAME=<$$(ls examples/*/setup.mjs | cut -d/ -f2 | paste -sd'|')>"; exit 2; }
+	@test -x $(BASALT) || { echo "$(BASALT) is missing: start the server with 'make run' first"; exit 2; }
+	@test -d examples/node_modules/pocketbase || (cd examples && npm ci --no-audit --no-fund --loglevel=error)
+	@test "$(NAME)" != auth || test -d tests/sdk/node_modules/oidc-provider || \
+	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)  # the auth example's OIDC provider
+	@$(BASALT) superuser upsert $(ADMIN_EMAIL) '$(ADMIN_PASSWORD)' --dir $(DATA_DIR) >/dev/null
+	@BASALT_URL=http://$(HTTP) BASALT_ADMIN_EMAIL=$(ADMIN_EMAIL) BASALT_ADMIN_PASSWORD='$(ADMIN_PASSWORD)' \
+	  node examples/$(NAME)/setup.mjs
 
 ## test: every test — unit, black-box (real binary over HTTP), official JS SDK e2e
 test: deps

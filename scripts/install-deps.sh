@@ -45,4 +45,10 @@ if [ -f tests/sdk/package-lock.json ]; then
     (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The runnable examples use the same SDK from their own package (examples/).
+if [ -f examples/package-lock.json ]; then
+  if [ ! -d examples/node_modules ] || [ examples/package-lock.json -nt examples/node_modules/.package-lock.json ]; then
+    (cd examples && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
 echo "install-deps: ok"

@@ -2,132 +2,23 @@
 // Run: tests/sdk/run.sh <path-to-basalt>  (or BASALT_BIN=... node --test sdk.test.mjs)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { EventSource } from 'eventsource';
+import {
+    FIXTURE, authorize, copyFixture, expectStatus, expectValidation, makeTempDir, providerRedirect, requireBinary, runCli,
+    startOidcProvider,
+    startServer, startSmtpSink, tokenIn, waitFor,
+} from '../support/testkit.mjs';
 
 // Node 20 has no global EventSource; the SDK's realtime service needs one.
 globalThis.EventSource = EventSource;
-
-const BIN = process.env.BASALT_BIN || path.resolve('build/release/basalt');
-// The project's checkout sits beside shared/ (CI and developer machines alike).
-const FIXTURE = process.env.BASALT_FIXTURE_DIR ||
-    path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/pocketbase-fixture');
-const START_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 5_000;
-
-function requireBinary() {
-    assert.ok(fs.existsSync(BIN), `server binary not found at '${BIN}' (pass it to run.sh or set BASALT_BIN)`);
-}
-
-function makeTempDir() {
-    return fs.mkdtempSync(path.join(os.tmpdir(), 'basalt-sdk-'));
-}
-
-/** Copies the read-only fixture (minus lost+found) and makes the copy writable. */
-function copyFixture(dest) {
-    assert.ok(fs.existsSync(path.join(FIXTURE, 'data.db')), `fixture not found at '${FIXTURE}'`);
-    for (const entry of fs.readdirSync(FIXTURE)) {
-        if (entry === 'lost+found') continue;
-        fs.cpSync(path.join(FIXTURE, entry), path.join(dest, entry), { recursive: true });
-    }
-    const makeWritable = (p) => {
-        const st = fs.statSync(p);
-        fs.chmodSync(p, st.mode | 0o600 | (st.isDirectory() ? 0o100 : 0));
-        if (st.isDirectory()) for (const e of fs.readdirSync(p)) makeWritable(path.join(p, e));
-    };
-    makeWritable(dest);
-}
-
-/** Runs an offline CLI command (e.g. `superuser upsert`) and asserts it succeeded. */
-function runCli(args) {
-    requireBinary();
-    const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(r.status, 0, `basalt ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
-    return r;
-}
-
-/**
- * Starts `basalt serve --dir DIR --http 127.0.0.1:0` and resolves once it prints
- * "Server started at http://127.0.0.1:<port>". stop() sends SIGTERM (SIGKILL after 5 s) to this
- * child only and removes the data dir.
- */
-async function startServer(dir, env = {}) {
-    requireBinary();
-    const child = spawn(BIN, ['serve', '--dir', dir, '--http', '127.0.0.1:0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...env },
-    });
-    let output = '';
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const url = await new Promise((resolve, reject) => {
-        const fail = (err) => {
-            child.kill('SIGKILL'); // our own child only; no-op if it already exited
-            reject(err);
-        };
-        const timer = setTimeout(() => fail(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-        const onData = (chunk) => {
-            output += chunk;
-            const m = output.match(/Server started at (http:\/\/127\.0\.0\.1:\d+)\s/);
-            if (m) {
-                clearTimeout(timer);
-                resolve(m[1]);
-            }
-        };
-        child.stdout.setEncoding('utf8').on('data', onData);
-        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
-        child.once('error', (err) => { clearTimeout(timer); fail(err); });
-        exited.then(({ code, signal }) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${output}`));
-        });
-    });
-    return {
-        url,
-        dir,
-        output: () => output,
-        async stop() {
-            if (child.exitCode === null && child.signalCode === null) {
-                child.kill('SIGTERM');
-                const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-                const res = await exited;
-                clearTimeout(timer);
-                fs.rmSync(dir, { recursive: true, force: true });
-                return res;
-            }
-            fs.rmSync(dir, { recursive: true, force: true });
-            return exited;
-        },
-    };
-}
 
 function client(url) {
     const pb = new PocketBase(url);
     pb.autoCancellation(false);
     return pb;
-}
-
-/** Asserts that `promise` rejects with a 400 whose data[field].code === code. */
-async function expectValidation(promise, field, code) {
-    await assert.rejects(promise, (err) => {
-        assert.ok(err instanceof ClientResponseError, `not a ClientResponseError: ${err}`);
-        assert.equal(err.status, 400, JSON.stringify(err.response));
-        const got = err.response?.data?.[field]?.code;
-        if (code instanceof RegExp) assert.match(got ?? '', code, JSON.stringify(err.response));
-        else assert.equal(got, code, JSON.stringify(err.response));
-        return true;
-    });
-}
-
-async function expectStatus(promise, status) {
-    await assert.rejects(promise, (err) => {
-        assert.ok(err instanceof ClientResponseError, `not a ClientResponseError: ${err}`);
-        assert.equal(err.status, status, JSON.stringify(err.response));
-        return true;
-    });
 }
 
 describe('empty data dir', () => {
@@ -634,44 +525,6 @@ describe('PocketBase fixture', () => {
     });
 });
 
-/**
- * Starts tests/support/smtp_sink.py (a real SMTP server, Debian's aiosmtpd) on a free port;
- * messages() returns the delivered mails, decoded, in arrival order.
- */
-async function startSmtpSink() {
-    const dir = makeTempDir();
-    const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/smtp_sink.py');
-    const child = spawn('/usr/bin/python3', ['-u', script, '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const port = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`SMTP sink did not start:\n${output}`)), START_TIMEOUT_MS);
-        child.stdout.setEncoding('utf8').on('data', (c) => {
-            output += c;
-            const m = output.match(/listening on 127\.0\.0\.1:(\d+)/);
-            if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-        });
-        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
-        child.once('exit', () => { clearTimeout(timer); reject(new Error(`SMTP sink exited:\n${output}`)); });
-    });
-    const messages = () => fs.readdirSync(dir).filter((f) => f.endsWith('.eml'))
-        .map((f) => Number(f.slice(0, -4))).sort((a, b) => a - b)
-        .map((n) => JSON.parse(fs.readFileSync(path.join(dir, `${n}.json`), 'utf8')));
-    return {
-        port,
-        messages,
-        /** Waits for the n-th mail (1-based). */
-        async mail(n) {
-            for (let i = 0; i < 1000 && messages().length < n; i++) await new Promise((r) => setTimeout(r, 20));
-            const all = messages();
-            assert.ok(all.length >= n, `expected ${n} mails, got ${all.length}`);
-            return all[n - 1];
-        },
-        stop() { child.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); },
-    };
-}
-
-const tokenIn = (mail) => mail.html.match(/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/)?.[1];
-
 describe('auth flows with mail', () => {
     let server;
     let sink;
@@ -779,15 +632,6 @@ describe('auth flows with mail', () => {
         assert.deepEqual(m.otp, { enabled: true, duration: 300 });
     });
 });
-
-/** Polls `cond` every 20 ms until it holds (or fails after `ms`). */
-async function waitFor(cond, what, ms = 5_000) {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
 
 describe('realtime', () => {
     let server;
@@ -905,56 +749,6 @@ describe('realtime reconnect', () => {
         await pb.realtime.unsubscribe();
     });
 });
-
-/**
- * Starts tests/support/oidc_server.mjs (a real OpenID Connect provider, npm oidc-provider) on a
- * free loopback port with one client allowed to redirect to `redirectUri`.
- */
-async function startOidcProvider({ clientId, clientSecret, redirectUri, authMethod = 'client_secret_post' }) {
-    const script = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../support/oidc_server.mjs');
-    const child = spawn(process.execPath, [script, '--client-id', clientId, '--client-secret', clientSecret,
-        '--redirect-uri', redirectUri, '--auth-method', authMethod], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const issuer = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`OIDC provider did not start:\n${output}`)), START_TIMEOUT_MS);
-        child.stdout.setEncoding('utf8').on('data', (c) => {
-            output += c;
-            const m = output.match(/OIDC provider listening on (http:\/\/127\.0\.0\.1:\d+)/);
-            if (m) { clearTimeout(timer); resolve(m[1]); }
-        });
-        child.stderr.setEncoding('utf8').on('data', (c) => { output += c; });
-        child.once('exit', () => { clearTimeout(timer); reject(new Error(`OIDC provider exited:\n${output}`)); });
-    });
-    return { issuer, output: () => output, stop() { child.kill('SIGTERM'); } };
-}
-
-/**
- * Drives the authorization-code flow like a browser would, without one: follows the provider's
- * redirects (keeping its cookies) through the auto-approving login/consent until it redirects
- * to `redirectUri`; returns that redirect's full URL (with code, state, ...).
- */
-async function providerRedirect(authURL, redirectUri) {
-    let url = authURL;
-    const jar = new Map();
-    for (let hop = 0; hop < 15; hop++) {
-        const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-        const r = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-        for (const c of r.headers.getSetCookie()) {
-            const kv = c.split(';')[0];
-            jar.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
-        }
-        const location = r.headers.get('location');
-        assert.ok(location, `no redirect from ${url}: ${r.status} ${await r.text()}`);
-        url = new URL(location, url).toString();
-        if (url.startsWith(redirectUri)) return url;
-    }
-    assert.fail('too many redirects');
-}
-
-/** providerRedirect, returning the redirect's query (code, state, ...). */
-async function authorize(authURL, redirectUri) {
-    return Object.fromEntries(new URL(await providerRedirect(authURL, redirectUri)).searchParams);
-}
 
 describe('OAuth2 sign-in with a real OpenID Connect provider', () => {
     const CLIENT_ID = 'basalt-sdk';

@@ -1,9 +1,11 @@
 // A real OpenID Connect provider (npm `oidc-provider`) on loopback for the OAuth2 sign-in tests.
 //
 //   node tests/support/oidc_server.mjs [--client-id ID] [--client-secret S] [--redirect-uri URI ...]
-//   (or OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URIS=uri1,uri2)
+//                                      [--port PORT]
+//   (or OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URIS=uri1,uri2, OIDC_PORT)
 //
-// Listens on 127.0.0.1 with a random port and prints "OIDC provider listening on <issuer>".
+// Listens on 127.0.0.1 (port 0, the default, picks a free one) and prints
+// "OIDC provider listening on <issuer>".
 // Endpoints are oidc-provider's defaults: <issuer>/auth, <issuer>/token, <issuer>/me. One
 // confidential client (client_secret_post), PKCE required. Logins need no form: the interaction
 // handler signs in the account named by the authorization request's `login_hint` (default
@@ -48,7 +50,7 @@ const accounts = {
 };
 
 const server = http.createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(Number(option('port', 'OIDC_PORT', '0')), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 // Avatars served by this server itself, for the accounts whose `picture` points here: a real

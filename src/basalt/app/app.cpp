@@ -129,6 +129,11 @@ public:
         log::Info("serving {} on {}:{}", cfg_.dir.string(), cfg_.http.host, server.port());
         server.Run();
         broker_.CloseAll();
+        // Database and blocking-pool work still in flight completes onto the server's executors:
+        // drain it while they exist (the server and its io_contexts go when Serve returns).
+        realtime_->Stop();
+        blocking_.join();
+        store_->Close();
         log::Info("server stopped");
         return 0;
     }

@@ -386,6 +386,10 @@ Result<int> Binder::AddTableJoin(const std::string& key,
                 return Bad("too deeply nested relation rules via collection \"" + coll.name + "\"");
             }
             CompileOptions nested = opts_;
+            // The listRule is the admin's code: compiled as it is when that collection is listed
+            // (rules read hidden fields, use @collection, and their joins enforce no further
+            // listRules), so a rule that joins its own collection does not recurse.
+            nested.superuser = true;
             nested.collection = &coll;
             nested.table_alias = JoinAlias(alias_prefix_, j.id);
             nested.max_length = 0;

@@ -142,8 +142,10 @@ TEST_F(BinderTest, GuestAndMissingRequest) {
     EXPECT_EQ(g->root->lhs->kind, ValueKind::kNull);
 }
 
-TEST_F(BinderTest, RuleRecursionIsBounded) {
-    // users.listRule -> posts via back-relation -> users ... must end in an error, not recursion.
+TEST_F(BinderTest, NestedListRulesDoNotRecurse) {
+    // users.listRule -> posts via back-relation -> users ...: the joined collection's listRule is
+    // compiled as it is when that collection is listed (a rule, whose own joins enforce no further
+    // listRules), so a rule that leads back to its own collection terminates and binds.
     auto users = std::make_shared<schema::Collection>(*schema_->Find("users"));
     users->list_rule = "posts_via_author.author.name != ''";
     std::vector<std::shared_ptr<const schema::Collection>> all;
@@ -154,8 +156,7 @@ TEST_F(BinderTest, RuleRecursionIsBounded) {
     opts_.schema = s.get();
     opts_.collection = s->Find("posts").get();
     auto f = Bind("author.name = 'x'");
-    ASSERT_FALSE(f);
-    EXPECT_NE(f.error().message.find("nested"), std::string::npos);
+    ASSERT_TRUE(f) << f.error().message;
 }
 
 }  // namespace

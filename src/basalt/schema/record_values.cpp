@@ -323,6 +323,53 @@ Status ApplyModifiers(const Collection& c, bj::object& values, const bj::object&
     return Ok();
 }
 
+namespace {
+
+/// The field a modifier key applies to (as ApplyModifiers reads it), or null for other keys.
+const Field* ModifiedField(const Collection& c, std::string_view key) {
+    auto field = [&](std::string_view name) { return c.FindField(std::string(name)); };
+    if (key.ends_with(":autogenerate")) {
+        const Field* f = field(key.substr(0, key.size() - 13));
+        return f != nullptr && f->type == FieldType::kText ? f : nullptr;
+    }
+    if (key.starts_with('+')) {
+        const Field* f = field(key.substr(1));
+        return f != nullptr && IsListType(f->type) ? f : nullptr;
+    }
+    if (key.ends_with('+') || key.ends_with('-')) {
+        const Field* f = field(key.substr(0, key.size() - 1));
+        return f != nullptr && (f->type == FieldType::kNumber || IsListType(f->type)) ? f : nullptr;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bj::object ReplaceModifiers(const Collection& c, const bj::object& applied, const bj::object& body) {
+    bj::object out;
+    for (const auto& kv : body) {
+        if (ModifiedField(c, kv.key()) == nullptr) {
+            out[kv.key()] = kv.value();
+        }
+    }
+    for (const auto& kv : body) {
+        if (const Field* f = ModifiedField(c, kv.key()); f != nullptr) {
+            auto it = applied.find(f->name);
+            out[f->name] = it != applied.end() ? it->value() : ZeroValue(*f);
+        }
+    }
+    return out;
+}
+
+bool HasModifiers(const Collection& c, const bj::object& body) {
+    for (const auto& kv : body) {
+        if (ModifiedField(c, kv.key()) != nullptr) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void FillDefaults(const Collection& c, bj::object& values, bool is_new) {
     for (const auto& f : c.fields) {
         auto it = values.find(f.name);

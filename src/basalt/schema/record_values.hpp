@@ -45,6 +45,16 @@ std::vector<std::string> ToUniqueStringSlice(const boost::json::value& v);
                                     boost::json::object& values,
                                     const boost::json::object& body);
 
+/// PocketBase's Record.ReplaceModifiers for the request body the API rules see: each modifier
+/// key (`+field`, `field+`, `field-`, `field:autogenerate`) of a field of `c` is dropped and
+/// `field` set to its value in `applied` (the values after ApplyModifiers); other keys are kept.
+[[nodiscard]] boost::json::object ReplaceModifiers(const Collection& c,
+                                                   const boost::json::object& applied,
+                                                   const boost::json::object& body);
+
+/// True when `body` has a modifier key (see ReplaceModifiers) for a field of `c`.
+bool HasModifiers(const Collection& c, const boost::json::object& body);
+
 /// Fills every field missing from `values` with its zero value and, for a new record, text
 /// fields with an `autogeneratePattern` that are still empty (PocketBase's create interceptor).
 void FillDefaults(const Collection& c, boost::json::object& values, bool is_new);

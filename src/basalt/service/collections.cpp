@@ -1,10 +1,14 @@
 // Collections API use cases.
 #include "basalt/service/collections.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <regex>
 #include <set>
 
 #include "basalt/auth/oauth2_providers.hpp"
+#include "basalt/base/json.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/base/time.hpp"
@@ -206,9 +210,31 @@ std::map<std::string, std::string> SelectExpressions(std::string_view sql) {
     return out;
 }
 
+/// The field type PocketBase gives a `CAST(... AS type)` column (lower-cased expression): the
+/// numeric SQLite types a number, TEXT a text and BOOL/BOOLEAN a bool field.
+std::optional<FieldType> CastFieldType(const std::string& expr) {
+    static const std::regex kCast(R"(^cast\s*\([\s\S]*\s+as\s+(\w+)\s*\)$)");
+    std::smatch m;
+    if (!std::regex_match(expr, m, kCast)) {
+        return std::nullopt;
+    }
+    const std::string type = m[1].str();
+    if (type == "real" || type == "integer" || type == "int" || type == "decimal" || type == "numeric") {
+        return FieldType::kNumber;
+    }
+    if (type == "text") {
+        return FieldType::kText;
+    }
+    if (type == "boolean" || type == "bool") {
+        return FieldType::kBool;
+    }
+    return std::nullopt;
+}
+
 /// PocketBase's view field inference: `id` becomes the standard id field, a column taken from a
-/// collection field becomes a clone of that field under the column's name, count()/total()
-/// become numbers and any other expression a json field.
+/// collection field becomes a clone of that field under the column's name, count()/total() and
+/// numeric CASTs become numbers, CAST(... AS TEXT/BOOL) text/bool, and any other expression a
+/// json field.
 Status InferViewFields(Collection& c, const std::vector<store::QueryColumn>& cols, const schema::Schema& s) {
     const auto exprs = SelectExpressions(c.ViewQuery());
     std::vector<Field> fields;
@@ -243,7 +269,11 @@ Status InferViewFields(Collection& c, const std::vector<store::QueryColumn>& col
         } else {
             auto e = exprs.find(ToLower(col.name));
             std::string expr = e != exprs.end() ? e->second : std::string();
-            f.type = expr.starts_with("count(") || expr.starts_with("total(") ? FieldType::kNumber : FieldType::kJson;
+            if (expr.starts_with("count(") || expr.starts_with("total(")) {
+                f.type = FieldType::kNumber;
+            } else {
+                f.type = CastFieldType(expr).value_or(FieldType::kJson);
+            }
             f.id = old != nullptr && old->type == f.type ? old->id : "_clone_" + RandomString(4);
             if (f.type == FieldType::kJson) {
                 f.options["maxSize"] = 1;
@@ -260,6 +290,23 @@ Status InferViewFields(Collection& c, const std::vector<store::QueryColumn>& col
     }
     c.fields = std::move(fields);
     return Ok();
+}
+
+/// PocketBase imports onto the existing collection: a field the import does not list stays
+/// (unless `delete_missing`, which drops the non-system ones), and a listed field that has an
+/// existing field's name and type but not its id is that existing field (its column survives).
+void KeepExistingFields(const Collection& old, bool delete_missing, Collection& c) {
+    for (const auto& f : old.fields) {
+        if ((!f.system && delete_missing) || c.FindFieldById(f.id) != nullptr) {
+            continue;
+        }
+        auto same = std::find_if(c.fields.begin(), c.fields.end(), [&](const Field& x) { return x.name == f.name; });
+        if (same != c.fields.end() && same->type == f.type) {
+            *same = f;
+        } else {
+            c.fields.push_back(f);  // a same-named field of another type fails validation, as in PocketBase
+        }
+    }
 }
 
 Error WithMessage(Error e, std::string msg) {
@@ -571,6 +618,7 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
         if (old) {
             c.id = old->id;
             c.created = old->created;
+            KeepExistingFields(*old, delete_missing, c);
         } else {
             c.created = NowString();
         }
@@ -578,6 +626,8 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
         imported_ids.insert(c.id);
         changes.emplace_back(old, std::move(c));
     }
+    // Views last: a view's query may read the tables imported with it (PocketBase orders them so).
+    std::stable_partition(changes.begin(), changes.end(), [](const auto& ch) { return !ch.second.IsView(); });
     for (const auto& x : s->all()) {
         if (!imported_ids.contains(x->id) && (!delete_missing || x->system)) {
             target.push_back(x);
@@ -587,17 +637,48 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
         target.push_back(std::make_shared<const Collection>(c));
     }
     schema::Schema next(target);
-    for (const auto& [old, c] : changes) {
+    schema::Schema others(s->all());
+    // A collection's errors in PocketBase's shape, or an empty object. `all` already holds the
+    // imported collection itself, so a new one is validated as an unchanged copy of itself
+    // (PocketBase saves first and validates with original = imported); its id and name are
+    // checked on their own against the collections that existed before.
+    auto validate = [&](const Collection* old, const Collection& c, const schema::Schema& all) {
         boost::json::object errors;
-        if (auto st = schema::ValidateCollection(c, next, old.get()); !st) {
-            errors = st.error().data;
-        } else if (auto rt = ValidateRules(store_.dialect(), c, next); !rt) {
-            errors = rt.error().data;
+        Status st = schema::ValidateCollection(c, all, old != nullptr ? old : &c);
+        if (!st) {
+            return st.error().data;
         }
-        if (!errors.empty()) {
-            co_return InvalidArgument(
-                kFail, {{"collections", FieldError("validation_collections_import_failure",
-                                                   "Failed to import collection " + c.name + ".")}});
+        if (old == nullptr) {
+            if (auto fresh = schema::ValidateCollection(c, others, nullptr); !fresh) {
+                for (const char* key : {"id", "name"}) {
+                    if (const auto* e = fresh.error().data.if_contains(key)) {
+                        errors[key] = *e;
+                    }
+                }
+            }
+        }
+        if (errors.empty()) {
+            if (auto rt = ValidateRules(store_.dialect(), c, all); !rt) {
+                errors = rt.error().data;
+            }
+        }
+        return errors;
+    };
+    // PocketBase names the collection and includes its validation errors, so an import script
+    // can say what is wrong.
+    auto failure = [&](const Collection& c, const boost::json::object& errors) {
+        return InvalidArgument(kFail, {{"collections",
+                                        FieldError("validation_collections_import_failure",
+                                                   "Data validations failed for collection \"" + c.name + "\" (" +
+                                                       c.id + "):\n" +
+                                                       json::Serialize(json::SortedKeys(errors, true)))}});
+    };
+    for (const auto& [old, c] : changes) {
+        if (c.IsView()) {
+            continue;  // its fields come from its query, once the tables it reads exist (below)
+        }
+        if (auto errors = validate(old.get(), c, next); !errors.empty()) {
+            co_return failure(c, errors);
         }
     }
     std::vector<std::shared_ptr<const Collection>> to_delete;
@@ -614,7 +695,22 @@ net::awaitable<Status> CollectionService::Import(RequestCtx ctx, boost::json::va
             BASALT_RETURN_IF_ERROR(store::DeleteCollectionRow(tx, *x));
             ScheduleRecordDirsDelete(tx, files_, {x->id});
         }
-        for (const auto& [old, c] : changes) {
+        for (auto& [old, c] : changes) {
+            if (c.IsView()) {
+                // Like PocketBase: the view's fields are inferred from its query, which may read
+                // the tables created above in this transaction.
+                auto cols = tx.DescribeQuery(c.ViewQuery());
+                if (!cols) {
+                    return failure(c, {{"viewQuery", FieldError("validation_invalid_view_query",
+                                                                "Invalid view query: " + cols.error().message)}});
+                }
+                if (auto st = InferViewFields(c, *cols, next); !st) {
+                    return failure(c, st.error().data);
+                }
+                if (auto errors = validate(old.get(), c, *WithCollection(next, c)); !errors.empty()) {
+                    return failure(c, errors);
+                }
+            }
             Status st = old ? tx.AlterCollectionTable(*old, c) : tx.CreateCollectionTable(c);
             if (!st) {
                 return InvalidArgument(kFail, {{"collections", FieldError("validation_collections_import_failure",

@@ -502,7 +502,8 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
         co_return FailedRecord(true, std::move(errors));
     }
     if (plan.check_rule) {
-        ctx.info.body = body;
+        // The rule sees the body with its modifiers resolved (`n+: 1` as `n`), like PocketBase.
+        ctx.info.body = schema::ReplaceModifiers(*c, rec.values, body);
         BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->create_rule, ctx, s, *c, plan.alias,
                                                        store::VirtualRowParamCount(rec) + 1));
     }
@@ -528,7 +529,19 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
     BASALT_CO_TRY(plan.files, co_await StageUploads(files_, blocking_, *c, body, std::move(uploads)));
     plan.id = id;
     plan.check_rule = !su && !c->update_rule->empty();
-    if (plan.check_rule) {
+    if (plan.check_rule && schema::HasModifiers(*c, body)) {
+        // Modifiers resolve against the row as it is when the write runs (inside its transaction),
+        // so the rule is compiled there; a compile error is reported now all the same.
+        ctx.info.body = body;
+        BASALT_CO_RETURN_IF_ERROR(internal::CompileRule(store_.dialect(), *c->update_rule, ctx, s, *c, c->name, 2));
+        const filter::Dialect* dialect = &store_.dialect();
+        auto compile = [dialect, ctx, schema = plan.schema, c](const boost::json::object& resolved) {
+            RequestCtx rc = ctx;
+            rc.info.body = resolved;
+            return internal::CompileRule(*dialect, *c->update_rule, rc, *schema, *c, c->name, 2);
+        };
+        plan.compile_rule = std::move(compile);
+    } else if (plan.check_rule) {
         ctx.info.body = body;
         BASALT_CO_TRY(plan.rule, internal::CompileRule(store_.dialect(), *c->update_rule, ctx, s, *c, c->name, 2));
     }
@@ -637,7 +650,13 @@ Result<Record> ApplyUpdate(store::Tx& tx, const WritePlan& plan) {
         return NotFound();
     }
     if (plan.check_rule) {
-        BASALT_TRY(auto allowed, store::FindRecord(tx, c, plan.id, {plan.rule}));
+        filter::SqlExpr rule = plan.rule;
+        if (plan.compile_rule) {
+            boost::json::object applied = stored->values;
+            (void)schema::ApplyModifiers(*c, applied, plan.body);  // invalid values are reported below
+            BASALT_TRY(rule, plan.compile_rule(schema::ReplaceModifiers(*c, applied, plan.body)));
+        }
+        BASALT_TRY(auto allowed, store::FindRecord(tx, c, plan.id, {rule}));
         if (!allowed) {
             return NotFound();
         }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ struct WritePlan {
     bool superuser = false;
     bool check_rule = false;
     filter::SqlExpr rule;
+    /// update with modifier keys (`stock-`): compiles the update rule from the body with the
+    /// modifiers resolved against the row as stored when the write runs, so `@request.body.stock`
+    /// is the new value (PocketBase's ReplaceModifiers); `rule` is unused then.
+    std::function<Result<filter::SqlExpr>(const boost::json::object& resolved_body)> compile_rule;
     std::string alias;     // create: the virtual row's alias the rule was compiled against
     std::string new_hash;  // update: the new password hash
     /// Auth collections: the requester's manageRule (create: against `alias`), when it applies.
