@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import PocketBase from 'pocketbase';
+import PocketBase, { ClientResponseError } from 'pocketbase';
 import { EventSource } from 'eventsource';
 import {
     FIXTURE, authorize, copyFixture, expectStatus, expectValidation, makeTempDir, providerRedirect, requireBinary, runCli,
