@@ -8,8 +8,15 @@
 
 #include <zlib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <thread>
 
@@ -674,6 +681,196 @@ TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
     EXPECT_FALSE(fs::exists(dir));
     // other collections' files are untouched
     EXPECT_TRUE(fs::exists(server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" / std::string(kAvatar)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large uploads stream to disk.
+
+/// VmRSS and VmHWM (peak) of a process in bytes, from /proc/<pid>/status.
+std::pair<std::uint64_t, std::uint64_t> Memory(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    std::uint64_t rss = 0;
+    std::uint64_t hwm = 0;
+    while (std::getline(in, line)) {
+        if (line.starts_with("VmRSS:")) {
+            rss = std::stoull(line.substr(6)) * 1024;
+        } else if (line.starts_with("VmHWM:")) {
+            hwm = std::stoull(line.substr(6)) * 1024;
+        }
+    }
+    return {rss, hwm};
+}
+
+/// Incompressible bytes that libmagic calls application/octet-stream.
+std::string Noise(std::size_t n) {
+    std::string out(n, '\0');
+    std::uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (std::size_t i = 0; i < n; i += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::memcpy(out.data() + i, &x, std::min<std::size_t>(8, n - i));
+    }
+    return out;
+}
+
+/// A public collection `name` with one file field `blob` of `max_size` bytes.
+void CreateBlobCollection(ServerProcess& server, std::string_view name, std::uint64_t max_size) {
+    HttpResponse r = Send(server.port(),
+                          {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken),
+                           .body = R"({"name":")" + std::string(name) + R"(","type":"base","createRule":"","viewRule":"",
+                                       "fields":[{"name":"title","type":"text"},
+                                                 {"name":"blob","type":"file","maxSelect":1,"maxSize":)" +
+                                   std::to_string(max_size) + "}]}"});
+    ASSERT_EQ(r.status, 200) << r.body;
+}
+
+std::size_t CountFiles(const fs::path& dir) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        n += it->is_regular_file() ? 1 : 0;
+    }
+    return n;
+}
+
+/// Waits (up to 10 s) until `pred` holds.
+template <class Pred>
+bool Eventually(Pred pred) {
+    for (int i = 0; i < 200; ++i) {
+        if (pred()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pred();
+}
+
+TEST(FilesUpload, LargeUploadStreamsToDiskWithBoundedMemory) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 200u << 20);
+    // warm up (thread pools, libmagic) with a small upload first
+    ASSERT_EQ(SendMultipart(server, "POST", "/api/collections/big/records", Multipart().File("blob", "w.bin", Noise(1u << 20))).status, 200);
+    const auto [rss_before, hwm_before] = Memory(server.pid());
+    ASSERT_GT(rss_before, 0u);
+
+    const std::string payload = Noise(96u << 20);
+    Multipart m;
+    m.Field("title", "big one").File("blob", "big.bin", payload);
+    HttpResponse r = Send(server.port(), {.method = "POST", .target = "/api/collections/big/records",
+                                          .headers = m.MakeHeaders(kSuperuserToken), .body = m.Finish()},
+                          std::chrono::seconds(100));
+    ASSERT_EQ(r.status, 200) << r.error << r.body.substr(0, 300);
+    const auto [rss_after, hwm_after] = Memory(server.pid());
+    std::cout << "[   INFO   ] 96 MiB upload: server RSS " << (rss_before >> 10) << " KiB before, peak "
+              << (hwm_after >> 10) << " KiB (peak before " << (hwm_before >> 10) << " KiB)\n";
+    // the peak while receiving 96 MiB stayed within a few MiB of where it was
+    EXPECT_LT(hwm_after, rss_before + (16u << 20))
+        << "RSS before " << (rss_before >> 20) << " MiB, peak after " << (hwm_after >> 20) << " MiB";
+
+    const auto rec = boost::json::parse(r.body);
+    const std::string id(rec.at("id").as_string());
+    const std::string name(rec.at("blob").as_string());
+    const fs::path stored = server.data_dir() / "storage" / std::string(rec.at("collectionId").as_string()) / id / name;
+    ASSERT_EQ(fs::file_size(stored), payload.size());
+    EXPECT_TRUE(Slurp(stored) == payload);
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
+}
+
+/// Opens a connection, sends `head` and `body_part`, then hangs up (an upload aborted half-way).
+/// `before_close` runs while the connection is still open.
+template <class F>
+void SendAndHangUp(int port, const std::string& head, const std::string& body_part, F before_close) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string all = head + body_part;
+    std::size_t done = 0;
+    while (done < all.size()) {
+        const ssize_t n = ::send(fd, all.data() + done, all.size() - done, MSG_NOSIGNAL);
+        if (n <= 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    before_close();
+    ::close(fd);
+}
+
+TEST(FilesUpload, AbortedUploadLeavesNothingInStorageOrStaging) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 200u << 20);
+    const fs::path storage = server.data_dir() / "storage";
+    const std::size_t files_before = CountFiles(storage);
+    Multipart m;
+    m.Field("title", "never").File("blob", "half.bin", Noise(64u << 20));
+    const std::string body = m.Finish();
+    const std::string head = "POST /api/collections/big/records HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=" +
+                             m.boundary + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    bool staged = false;
+    SendAndHangUp(server.port(), head, body.substr(0, body.size() / 2), [&] {
+        // the upload is being written to the staging area while it arrives
+        staged = Eventually([&] { return CountFiles(storage / ".basalt_tmp") > 0; });
+    });
+    EXPECT_TRUE(staged);
+    EXPECT_TRUE(Eventually([&] { return CountFiles(storage) == files_before; }))
+        << CountFiles(storage) << " files vs " << files_before;
+    EXPECT_EQ(CountFiles(storage / ".basalt_tmp"), 0u);
+    Db db(server.db_path().string());
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM big"), 0);
+    // the server is fine afterwards
+    EXPECT_EQ(SendMultipart(server, "POST", "/api/collections/big/records", Multipart().File("blob", "ok.bin", "ok")).status, 200);
+}
+
+TEST(FilesUpload, OversizedBodiesAre413AndLeaveNothing) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "tiny", 1u << 20);  // body limit: 32 MiB + 1 MiB
+    const fs::path storage = server.data_dir() / "storage";
+    const std::size_t files_before = CountFiles(storage);
+    Multipart m;
+    m.File("blob", "huge.bin", Noise(40u << 20));
+    // announced too large: refused before reading
+    HttpResponse announced = Send(server.port(), {.method = "POST", .target = "/api/collections/tiny/records",
+                                                  .headers = m.MakeHeaders(kSuperuserToken), .body = m.Finish()},
+                                  std::chrono::seconds(60));
+    EXPECT_EQ(announced.status, 413);
+    EXPECT_NE(announced.body.find(R"("message":"Request entity too large.","status":413)"), std::string::npos) << announced.body;
+    // chunked (no length): streamed to staging until the limit, then 413 and the partial file goes
+    std::string chunked;
+    const std::string raw = m.Finish();
+    for (std::size_t i = 0; i < raw.size(); i += 1u << 20) {
+        const std::string_view piece = std::string_view(raw).substr(i, 1u << 20);
+        char len[32];
+        std::snprintf(len, sizeof len, "%zx\r\n", piece.size());
+        chunked += len;
+        chunked += piece;
+        chunked += "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    Headers h = m.MakeHeaders(kSuperuserToken);
+    h.emplace_back("Transfer-Encoding", "chunked");
+    HttpResponse streamed = Send(server.port(), {.method = "POST", .target = "/api/collections/tiny/records",
+                                                 .headers = h, .body = chunked, .content_length = false},
+                                 std::chrono::seconds(60));
+    EXPECT_EQ(streamed.status, 413) << streamed.error << streamed.body.substr(0, 300);
+    EXPECT_NE(streamed.body.find(R"("status":413)"), std::string::npos) << streamed.body;
+    // more than 32 MiB of text parts: 413 as well (text is kept in memory, so it is capped)
+    Multipart text;
+    text.Field("title", std::string(32u << 20, 'a') + std::string(500000, 'b'));  // under the body limit
+    HttpResponse texty = SendMultipart(server, "POST", "/api/collections/tiny/records", text);
+    EXPECT_EQ(texty.status, 413) << texty.body.substr(0, 200);
+    EXPECT_TRUE(Eventually([&] { return CountFiles(storage) == files_before; }));
+    Db db(server.db_path().string());
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM tiny"), 0);
 }
 
 }  // namespace

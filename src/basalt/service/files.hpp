@@ -14,6 +14,7 @@
 #include "basalt/base/result.hpp"
 #include "basalt/files/storage.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/uploads.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
@@ -54,6 +55,12 @@ public:
 
     /// Up to `length` bytes of a served file from `offset` (on the blocking pool).
     net::awaitable<Result<std::string>> Read(std::string key, std::uint64_t offset, std::uint64_t length);
+
+    /// Starts receiving an uploaded file (multipart part `field`, client file name `filename`)
+    /// into the staging area.
+    std::unique_ptr<UploadWriter> BeginUpload(std::string field, std::string filename) {
+        return std::make_unique<UploadWriter>(&storage_, blocking_, std::move(field), std::move(filename));
+    }
 
 private:
     net::awaitable<Auth> ResolveFileToken(std::string token);
