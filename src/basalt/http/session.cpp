@@ -1,6 +1,7 @@
 // The connection loop: Beast read/route/read-body/handle/write, timeouts, limits, gzip, access
 // log and streaming responses. The only TU of http/ (with the tests) that includes Beast I/O.
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -197,6 +199,55 @@ net::awaitable<bool> CopyFilePart(Conn& c, BodyFile& file, std::uint64_t offset,
     co_return true;
 }
 
+/// The serialized header section of `out` (status line, fields, empty line).
+std::string SerializeHeader(bhttp::response<bhttp::empty_body>& out) {
+    bhttp::response_serializer<bhttp::empty_body> sr{out};
+    sr.split(true);
+    std::string text;
+    boost::system::error_code ec;
+    while (!ec && !sr.is_header_done()) {
+        sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+            for (const auto b : beast::buffers_range_ref(buffers)) {
+                text.append(static_cast<const char*>(b.data()), b.size());
+            }
+            sr.consume(beast::buffer_bytes(buffers));
+        });
+    }
+    return text;
+}
+
+/// Writes `data` straight to the socket; with `more`, MSG_MORE lets the kernel put it in the
+/// same segments as what follows (a header and the first sendfile bytes: one packet, not two,
+/// despite TCP_NODELAY).
+net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
+    tcp::socket& socket = c.stream.socket();
+    boost::system::error_code ec;
+    if (!socket.native_non_blocking()) {
+        socket.native_non_blocking(true, ec);
+        if (ec) {
+            co_return false;
+        }
+    }
+    const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+    while (!data.empty()) {
+        const ssize_t n = ::send(socket.native_handle(), data.data(), data.size(), flags);
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            co_return false;
+        }
+        if (!co_await WaitWritable(socket, c.w.options->write_timeout)) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
 /// Writes the header of `out` (Content-Length = the parts' total), then each part: literal bytes
 /// as they are, file parts with sendfile(2) (or read in bounded pieces without a descriptor).
 /// `bytes` receives what was written of the body.
@@ -210,25 +261,28 @@ net::awaitable<bool> WriteParts(Conn& c,
         total += p.size();
     }
     out.content_length(total);
-    bhttp::response_serializer<bhttp::empty_body> sr{out};
-    c.stream.expires_after(c.w.options->write_timeout);
-    auto [ec, n] = co_await bhttp::async_write_header(c.stream, sr, kTuple);
-    if (ec) {
+    // The header goes out with the literal parts that follow it in one write.
+    std::string first = SerializeHeader(out);
+    std::size_t i = 0;
+    for (; !head && i < parts.size() && !parts[i].file; ++i) {
+        first += parts[i].bytes;
+        bytes += parts[i].bytes.size();
+    }
+    const bool more = !head && i < parts.size();
+    if (!co_await SendRaw(c, first, more)) {
         co_return false;
     }
     if (head) {
         co_return true;
     }
-    for (const auto& p : parts) {
+    for (; i < parts.size(); ++i) {
+        const BodyPart& p = parts[i];
         bool ok = true;
         if (!p.file) {
-            c.stream.expires_after(c.w.options->write_timeout);
-            auto [wec, wn] = co_await net::async_write(c.stream, net::buffer(p.bytes), kTuple);
-            ok = !wec;
+            ok = co_await SendRaw(c, p.bytes, i + 1 < parts.size());
         } else if (p.length == 0) {
             ok = true;
         } else if (const int fd = p.file->NativeHandle(); fd >= 0) {
-            c.stream.expires_never();
             ok = co_await SendFile(c, fd, p.offset, p.length);
         } else {
             ok = co_await CopyFilePart(c, *p.file, p.offset, p.length);
