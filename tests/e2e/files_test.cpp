@@ -684,6 +684,75 @@ TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Byte ranges as Go's http.ServeContent answers them.
+
+TEST(FilesDownload, MultipleRangesAreMultipartByteranges) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::string png = PngBytes();
+    const std::string n = std::to_string(png.size());
+    HttpResponse r = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=0-9, 20-29"}}});
+    ASSERT_EQ(r.status, 206);
+    const std::string ctype = r.Header("Content-Type").value_or("");
+    ASSERT_TRUE(ctype.starts_with("multipart/byteranges; boundary=")) << ctype;
+    const std::string b = ctype.substr(ctype.find('=') + 1);
+    EXPECT_TRUE(std::regex_match(b, std::regex("^[0-9a-f]{60}$"))) << b;
+    const std::string expected = "--" + b + "\r\nContent-Range: bytes 0-9/" + n + "\r\nContent-Type: image/png\r\n\r\n" +
+                                 png.substr(0, 10) + "\r\n--" + b + "\r\nContent-Range: bytes 20-29/" + n +
+                                 "\r\nContent-Type: image/png\r\n\r\n" + png.substr(20, 10) + "\r\n--" + b + "--\r\n";
+    EXPECT_EQ(r.body, expected);
+    EXPECT_EQ(r.Header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_FALSE(r.Header("Content-Range"));
+    // HEAD: same length, no body
+    HttpResponse head = Send(server->port(), {.method = "HEAD", .target = AvatarUrl(), .headers = {{"Range", "bytes=0-9,20-29"}}});
+    EXPECT_EQ(head.status, 206);
+    EXPECT_EQ(head.Header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_TRUE(head.body.empty());
+}
+
+TEST(FilesDownload, RangeEdgeCasesFollowGo) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::string png = PngBytes();
+    const std::string n = std::to_string(png.size());
+    auto get = [&](Headers h) { return Send(server->port(), {.target = AvatarUrl(), .headers = std::move(h)}); };
+    // ranges adding up to more than the file (overlaps, repeats): the whole file, 200
+    HttpResponse overlap = get({{"Range", "bytes=0-,0-"}});
+    EXPECT_EQ(overlap.status, 200);
+    EXPECT_EQ(overlap.body, png);
+    // a range past the end is dropped; the one left is a plain 206
+    HttpResponse one = get({{"Range", "bytes=0-9,99999999-"}});
+    EXPECT_EQ(one.status, 206);
+    EXPECT_EQ(one.Header("Content-Range"), "bytes 0-9/" + n);
+    EXPECT_EQ(one.body, png.substr(0, 10));
+    // none overlapping: 416 with the size, Go's plain-text error
+    HttpResponse none = get({{"Range", "bytes=99999999-"}});
+    EXPECT_EQ(none.status, 416);
+    EXPECT_EQ(none.Header("Content-Range"), "bytes */" + n);
+    EXPECT_EQ(none.body, "invalid range: failed to overlap\n");
+    for (const char* bad : {"bytes=9-1", "bytes=a-b", "bytes=--1", "bytes=1", "Bytes=0-1", "bytes=0-1,x"}) {
+        HttpResponse r = get({{"Range", bad}});
+        EXPECT_EQ(r.status, 416) << bad;
+        EXPECT_EQ(r.body, "invalid range\n") << bad;
+    }
+    // If-Range: a stale validator gets the whole file, the current one the range
+    HttpResponse full = get({});
+    const std::string etag = full.Header("ETag").value_or("");
+    HttpResponse stale = get({{"Range", "bytes=0-9"}, {"If-Range", "\"stale\""}});
+    EXPECT_EQ(stale.status, 200);
+    EXPECT_EQ(stale.body, png);
+    HttpResponse fresh = get({{"Range", "bytes=0-9"}, {"If-Range", etag}});
+    EXPECT_EQ(fresh.status, 206);
+    HttpResponse by_date = get({{"Range", "bytes=0-9"}, {"If-Range", full.Header("Last-Modified").value_or("")}});
+    EXPECT_EQ(by_date.status, 206);
+    // If-Match / If-Unmodified-Since: 412 when they fail
+    EXPECT_EQ(get({{"If-Match", "\"nope\""}}).status, 412);
+    EXPECT_EQ(get({{"If-Match", etag}}).status, 200);
+    EXPECT_EQ(get({{"If-Match", "*"}}).status, 200);
+    EXPECT_EQ(get({{"If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}}).status, 412);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Large uploads stream to disk.
 
 /// VmRSS and VmHWM (peak) of a process in bytes, from /proc/<pid>/status.
@@ -778,6 +847,12 @@ TEST(FilesUpload, LargeUploadStreamsToDiskWithBoundedMemory) {
     EXPECT_TRUE(Slurp(stored) == payload);
     EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
 
+    // and it comes back byte for byte without the server reading it into memory
+    HttpResponse dl = Send(server.port(), {.target = "/api/files/big/" + id + "/" + name}, std::chrono::seconds(100));
+    ASSERT_EQ(dl.status, 200) << dl.error;
+    EXPECT_EQ(dl.body.size(), payload.size());
+    EXPECT_TRUE(dl.body == payload);
+    EXPECT_LT(Memory(server.pid()).second, rss_before + (16u << 20));
 }
 
 /// Opens a connection, sends `head` and `body_part`, then hangs up (an upload aborted half-way).
