@@ -948,5 +948,19 @@ TEST(FilesUpload, OversizedBodiesAre413AndLeaveNothing) {
     EXPECT_EQ(db.QueryInt("SELECT count(*) FROM tiny"), 0);
 }
 
+TEST(FilesUpload, MoreThanAThousandPartsIs400AndLeavesNothing) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 1u << 20);
+    Multipart m;
+    for (int i = 0; i < 1001; ++i) {
+        m.File("blob", "p" + std::to_string(i) + ".txt", "x");
+    }
+    HttpResponse r = SendMultipart(server, "POST", "/api/collections/big/records", m);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find(R"("message":"Failed to read the submitted data.")"), std::string::npos) << r.body;
+    EXPECT_TRUE(Eventually([&] { return CountFiles(server.data_dir() / "storage" / ".basalt_tmp") == 0; }));
+}
+
 }  // namespace
 }  // namespace basalt::e2e

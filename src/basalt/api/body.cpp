@@ -14,6 +14,8 @@ namespace basalt::api {
 namespace {
 
 constexpr std::string_view kJsonPayload = "@jsonPayload";
+/// Go's mime/multipart refuses forms of more than 1000 parts (GODEBUG multipartmaxparts).
+constexpr std::size_t kMaxFormParts = 1000;
 constexpr std::size_t kMaxJsonDepth = 64;
 
 void AddFormValue(boost::json::object& out, std::string_view key, boost::json::value v) {
@@ -117,13 +119,19 @@ Result<Body> ParseMultipart(std::string_view body, std::string_view boundary) {
     Body out;
     FormFields fields;
     std::string value;
+    std::size_t parts = 0;
     for (;;) {
         BASALT_TRY(auto ev, parser.Next());
         if (ev == MultipartParser::Event::kDone) {
             break;
         }
         switch (ev) {
-            case MultipartParser::Event::kPartBegin: value.clear(); break;
+            case MultipartParser::Event::kPartBegin:
+                if (++parts > kMaxFormParts) {
+                    return InvalidArgument("Failed to read the submitted data.");
+                }
+                value.clear();
+                break;
             case MultipartParser::Event::kData: value.append(parser.data()); break;
             case MultipartParser::Event::kPartEnd: {
                 const auto& part = parser.part();
@@ -237,6 +245,7 @@ net::awaitable<Result<UploadBody>> ReadMultipartStream(http::BodyReader& reader,
     FormFields fields;
     std::string value;
     std::size_t text_bytes = 0;
+    std::size_t parts = 0;
     std::unique_ptr<service::UploadWriter> file;  // the file part being received
     bool skip = false;                             // a part without a name
     for (;;) {
@@ -254,6 +263,9 @@ net::awaitable<Result<UploadBody>> ReadMultipartStream(http::BodyReader& reader,
                 break;
             }
             case MultipartParser::Event::kPartBegin: {
+                if (++parts > kMaxFormParts) {
+                    co_return InvalidArgument("Failed to read the submitted data.");
+                }
                 const auto& part = parser.part();
                 const std::string_view filename = BaseName(part.filename);
                 skip = part.name.empty();
