@@ -962,5 +962,80 @@ TEST(FilesUpload, MoreThanAThousandPartsIs400AndLeavesNothing) {
     EXPECT_TRUE(Eventually([&] { return CountFiles(server.data_dir() / "storage" / ".basalt_tmp") == 0; }));
 }
 
+// A 64 x 32 JPEG (top half black) whose EXIF orientation is 6: displayed turned 90° clockwise,
+// 32 x 64. Made with libvips (vips_jpegsave with "orientation" set).
+constexpr std::string_view kRotatedJpegHex =
+    "ffd8ffe100bc45786966000049492a000800000006001201030001000000060000001a01050001000000560000001b01"
+    "0500010000005e0000002801030001000000020000001302030001000000010000006987040001000000660000000000"
+    "000048000000010000004800000001000000060000900700040000003032313001910700040000000102030000a00700"
+    "040000003031303001a0030001000000ffff000002a00400010000004000000003a00400010000002000000000000000"
+    "ffdb0043000d090a0b0a080d0b0a0b0e0e0d0f13201513121213271c1e17202e2931302e292d2c333a4a3e333646372c"
+    "2d405741464c4e525352323e5a615a50604a51524fffdb0043010e0e0e131113261515264f352d354f4f4f4f4f4f4f4f"
+    "4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4fffc000110800"
+    "20004003012200021101031101ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc4"
+    "00b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c115"
+    "52d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63646566"
+    "6768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2"
+    "c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffc4001f01000301010101"
+    "01010101010000000000000102030405060708090a0bffc400b511000201020404030407050404000102770001020311"
+    "04052131061241510761711322328108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35"
+    "363738393a434445464748494a535455565758595a636465666768696a737475767778797a82838485868788898a9293"
+    "9495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6"
+    "e7e8e9eaf2f3f4f5f6f7f8f9faffda000c03010002110311003f00f30a28a2800a28a2800a28a2800a28a2803e9da28a"
+    "2800a28a2800a28a2800a28a2803ffd9";
+
+std::string FromHex(std::string_view hex) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    }
+    return out;
+}
+
+/// Width and height from a JPEG's SOF marker; {0,0} when there is none.
+std::pair<int, int> JpegSize(const std::string& jpg) {
+    for (std::size_t i = 2; i + 9 < jpg.size();) {
+        if (static_cast<unsigned char>(jpg[i]) != 0xFF) {
+            return {0, 0};
+        }
+        const auto marker = static_cast<unsigned char>(jpg[i + 1]);
+        const std::size_t len = (static_cast<unsigned char>(jpg[i + 2]) << 8) | static_cast<unsigned char>(jpg[i + 3]);
+        if (marker >= 0xC0 && marker <= 0xC3) {
+            auto be16 = [&](std::size_t at) {
+                return (static_cast<unsigned char>(jpg[at]) << 8) | static_cast<unsigned char>(jpg[at + 1]);
+            };
+            return {be16(i + 7), be16(i + 5)};
+        }
+        i += 2 + len;
+    }
+    return {0, 0};
+}
+
+TEST(FilesThumbs, JpegExifOrientationGivesUprightThumbs) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    HttpResponse c = Send(server.port(),
+                          {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken),
+                           .body = R"({"name":"photos","type":"base","createRule":"","viewRule":"",
+                                       "fields":[{"name":"pic","type":"file","maxSelect":1,"thumbs":["16x0","20x20"]}]})"});
+    ASSERT_EQ(c.status, 200) << c.body;
+    const std::string jpg = FromHex(kRotatedJpegHex);
+    ASSERT_EQ(JpegSize(jpg), std::make_pair(64, 32));
+    HttpResponse up = SendMultipart(server, "POST", "/api/collections/photos/records", Multipart().File("pic", "phone.jpg", jpg));
+    ASSERT_EQ(up.status, 200) << up.body;
+    const auto rec = boost::json::parse(up.body);
+    const std::string url = "/api/files/photos/" + std::string(rec.at("id").as_string()) + "/" +
+                            std::string(rec.at("pic").as_string());
+    // as displayed the photo is 32 x 64: 16 wide keeps that shape (unturned it would be 16 x 8)
+    HttpResponse narrow = Send(server.port(), {.target = url + "?thumb=16x0"});
+    ASSERT_EQ(narrow.status, 200);
+    EXPECT_EQ(narrow.Header("Content-Type"), "image/jpeg");
+    EXPECT_EQ(JpegSize(narrow.body), std::make_pair(16, 32));
+    HttpResponse square = Send(server.port(), {.target = url + "?thumb=20x20"});
+    EXPECT_EQ(JpegSize(square.body), std::make_pair(20, 20));
+    // the original is served as stored
+    EXPECT_EQ(Send(server.port(), {.target = url}).body, jpg);
+}
+
 }  // namespace
 }  // namespace basalt::e2e
