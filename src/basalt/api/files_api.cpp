@@ -210,8 +210,7 @@ http::Response ServeError(http::Response res, unsigned status, std::string_view 
     res.body = std::string(text) + "\n";
     res.parts.clear();
     std::erase_if(res.headers, [](const auto& h) {
-        return IEquals(h.first, "Cache-Control") || IEquals(h.first, "ETag") || IEquals(h.first, "Last-Modified") ||
-               IEquals(h.first, "Accept-Ranges");
+        return IEquals(h.first, "Cache-Control") || IEquals(h.first, "ETag") || IEquals(h.first, "Last-Modified");
     });
     return res;
 }
@@ -277,7 +276,6 @@ net::awaitable<http::Response> DownloadFile(Services* s, http::Request& req) {
     res.headers.emplace_back("Cache-Control", std::string(kFileCacheControl));
     res.headers.emplace_back("ETag", etag);
     res.headers.emplace_back("Last-Modified", HttpDate(f.mtime_unix));
-    res.headers.emplace_back("Accept-Ranges", "bytes");
 
     const bool get_or_head = req.method_string == "GET" || req.method_string == "HEAD";
     Cond match = MatchETagList(req.Header("If-Match"), etag, true);
@@ -285,8 +283,7 @@ net::awaitable<http::Response> DownloadFile(Services* s, http::Request& req) {
         match = NotModifiedSince(req.Header("If-Unmodified-Since"), f.mtime_unix);
     }
     if (match == Cond::kFalse) {
-        res.status = 412;
-        res.content_type.clear();
+        res.status = 412;  // no body
         co_return res;
     }
     bool not_modified = false;
@@ -328,6 +325,7 @@ net::awaitable<http::Response> DownloadFile(Services* s, http::Request& req) {
             co_return ServeError(std::move(res), 416, "invalid range: failed to overlap");
         case RangeResult::kInvalid: co_return ServeError(std::move(res), 416, "invalid range");
     }
+    res.headers.emplace_back("Accept-Ranges", "bytes");  // as Go: only on what it serves
     std::uint64_t sum = 0;
     for (const auto& r : ranges) {
         sum += r.length;
