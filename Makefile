@@ -64,11 +64,12 @@ fuzz: deps
 check-layers:
 	@python3 tools/check_layers.py src/basalt
 
-## bench: every load benchmark (core vs nginx, API rules, auth); results in bench/out/*.md
+## bench: every load benchmark (core vs nginx, API rules, auth, files); results in bench/out/*.md
 bench: build
 	@bash bench/run.sh
 	@bash bench/rules.sh
 	@bash bench/auth.sh
+	@bash bench/files.sh
 
 clean:
 	rm -rf build

@@ -8,8 +8,16 @@
 
 #include <zlib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <thread>
 
@@ -246,6 +254,10 @@ TEST(FilesDownload, ETagAndIfModifiedSinceGive304) {
     EXPECT_EQ(again.status, 304);
     EXPECT_TRUE(again.body.empty());
     EXPECT_EQ(again.Header("ETag"), etag);
+    // as Go's writeNotModified: no body headers, and the ETag makes Last-Modified redundant
+    EXPECT_FALSE(again.Header("Content-Type"));
+    EXPECT_FALSE(again.Header("Last-Modified"));
+    EXPECT_FALSE(again.Header("Accept-Ranges"));
     HttpResponse other = Send(server->port(), {.target = AvatarUrl(), .headers = {{"If-None-Match", "\"other\""}}});
     EXPECT_EQ(other.status, 200);
     EXPECT_EQ(other.body, PngBytes());
@@ -674,6 +686,377 @@ TEST(FilesUpload, TruncatingAndDeletingACollectionRemoveItsFiles) {
     EXPECT_FALSE(fs::exists(dir));
     // other collections' files are untouched
     EXPECT_TRUE(fs::exists(server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" / std::string(kAvatar)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte ranges as Go's http.ServeContent answers them.
+
+TEST(FilesDownload, MultipleRangesAreMultipartByteranges) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::string png = PngBytes();
+    const std::string n = std::to_string(png.size());
+    HttpResponse r = Send(server->port(), {.target = AvatarUrl(), .headers = {{"Range", "bytes=0-9, 20-29"}}});
+    ASSERT_EQ(r.status, 206);
+    const std::string ctype = r.Header("Content-Type").value_or("");
+    ASSERT_TRUE(ctype.starts_with("multipart/byteranges; boundary=")) << ctype;
+    const std::string b = ctype.substr(ctype.find('=') + 1);
+    EXPECT_TRUE(std::regex_match(b, std::regex("^[0-9a-f]{60}$"))) << b;
+    const std::string expected = "--" + b + "\r\nContent-Range: bytes 0-9/" + n + "\r\nContent-Type: image/png\r\n\r\n" +
+                                 png.substr(0, 10) + "\r\n--" + b + "\r\nContent-Range: bytes 20-29/" + n +
+                                 "\r\nContent-Type: image/png\r\n\r\n" + png.substr(20, 10) + "\r\n--" + b + "--\r\n";
+    EXPECT_EQ(r.body, expected);
+    EXPECT_EQ(r.Header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_FALSE(r.Header("Content-Range"));
+    // HEAD: same length, no body
+    HttpResponse head = Send(server->port(), {.method = "HEAD", .target = AvatarUrl(), .headers = {{"Range", "bytes=0-9,20-29"}}});
+    EXPECT_EQ(head.status, 206);
+    EXPECT_EQ(head.Header("Content-Length"), std::to_string(expected.size()));
+    EXPECT_TRUE(head.body.empty());
+}
+
+TEST(FilesDownload, RangeEdgeCasesFollowGo) {
+    ServerProcess* server = SharedFixtureServer();
+    ASSERT_NE(server, nullptr);
+    const std::string png = PngBytes();
+    const std::string n = std::to_string(png.size());
+    auto get = [&](Headers h) { return Send(server->port(), {.target = AvatarUrl(), .headers = std::move(h)}); };
+    // ranges adding up to more than the file (overlaps, repeats): the whole file, 200
+    HttpResponse overlap = get({{"Range", "bytes=0-,0-"}});
+    EXPECT_EQ(overlap.status, 200);
+    EXPECT_EQ(overlap.body, png);
+    // a range past the end is dropped; the one left is a plain 206
+    HttpResponse one = get({{"Range", "bytes=0-9,99999999-"}});
+    EXPECT_EQ(one.status, 206);
+    EXPECT_EQ(one.Header("Content-Range"), "bytes 0-9/" + n);
+    EXPECT_EQ(one.body, png.substr(0, 10));
+    // none overlapping: 416 with the size, Go's plain-text error
+    HttpResponse none = get({{"Range", "bytes=99999999-"}});
+    EXPECT_EQ(none.status, 416);
+    EXPECT_EQ(none.Header("Content-Range"), "bytes */" + n);
+    EXPECT_EQ(none.body, "invalid range: failed to overlap\n");
+    EXPECT_EQ(none.Header("Content-Type"), "text/plain; charset=utf-8");
+    for (const char* h : {"ETag", "Last-Modified", "Cache-Control", "Accept-Ranges"}) {
+        EXPECT_FALSE(none.Header(h)) << h;  // Go's serveError drops what was meant for a success
+    }
+    for (const char* bad : {"bytes=9-1", "bytes=a-b", "bytes=--1", "bytes=1", "Bytes=0-1", "bytes=0-1,x"}) {
+        HttpResponse r = get({{"Range", bad}});
+        EXPECT_EQ(r.status, 416) << bad;
+        EXPECT_EQ(r.body, "invalid range\n") << bad;
+    }
+    // If-Range: a stale validator gets the whole file, the current one the range
+    HttpResponse full = get({});
+    const std::string etag = full.Header("ETag").value_or("");
+    HttpResponse stale = get({{"Range", "bytes=0-9"}, {"If-Range", "\"stale\""}});
+    EXPECT_EQ(stale.status, 200);
+    EXPECT_EQ(stale.body, png);
+    HttpResponse fresh = get({{"Range", "bytes=0-9"}, {"If-Range", etag}});
+    EXPECT_EQ(fresh.status, 206);
+    HttpResponse by_date = get({{"Range", "bytes=0-9"}, {"If-Range", full.Header("Last-Modified").value_or("")}});
+    EXPECT_EQ(by_date.status, 206);
+    // If-Match / If-Unmodified-Since: 412 when they fail
+    EXPECT_EQ(get({{"If-Match", "\"nope\""}}).status, 412);
+    EXPECT_EQ(get({{"If-Match", etag}}).status, 200);
+    EXPECT_EQ(get({{"If-Match", "*"}}).status, 200);
+    EXPECT_EQ(get({{"If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}}).status, 412);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large uploads stream to disk.
+
+/// VmRSS and VmHWM (peak) of a process in bytes, from /proc/<pid>/status.
+std::pair<std::uint64_t, std::uint64_t> Memory(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    std::uint64_t rss = 0;
+    std::uint64_t hwm = 0;
+    while (std::getline(in, line)) {
+        if (line.starts_with("VmRSS:")) {
+            rss = std::stoull(line.substr(6)) * 1024;
+        } else if (line.starts_with("VmHWM:")) {
+            hwm = std::stoull(line.substr(6)) * 1024;
+        }
+    }
+    return {rss, hwm};
+}
+
+/// Incompressible bytes that libmagic calls application/octet-stream.
+std::string Noise(std::size_t n) {
+    std::string out(n, '\0');
+    std::uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (std::size_t i = 0; i < n; i += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::memcpy(out.data() + i, &x, std::min<std::size_t>(8, n - i));
+    }
+    return out;
+}
+
+/// A public collection `name` with one file field `blob` of `max_size` bytes.
+void CreateBlobCollection(ServerProcess& server, std::string_view name, std::uint64_t max_size) {
+    HttpResponse r = Send(server.port(),
+                          {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken),
+                           .body = R"({"name":")" + std::string(name) + R"(","type":"base","createRule":"","viewRule":"",
+                                       "fields":[{"name":"title","type":"text"},
+                                                 {"name":"blob","type":"file","maxSelect":1,"maxSize":)" +
+                                   std::to_string(max_size) + "}]}"});
+    ASSERT_EQ(r.status, 200) << r.body;
+}
+
+std::size_t CountFiles(const fs::path& dir) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        n += it->is_regular_file() ? 1 : 0;
+    }
+    return n;
+}
+
+/// Waits (up to 10 s) until `pred` holds.
+template <class Pred>
+bool Eventually(Pred pred) {
+    for (int i = 0; i < 200; ++i) {
+        if (pred()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pred();
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+// ASan keeps freed memory in a quarantine (256 MiB by default) and adds redzones: the server
+// gets a small quarantine below and the bound some slack, so the check still means something.
+constexpr std::uint64_t kUploadRssSlack = 40u << 20;
+#else
+constexpr std::uint64_t kUploadRssSlack = 16u << 20;
+#endif
+
+TEST(FilesUpload, LargeUploadStreamsToDiskWithBoundedMemory) {
+#if defined(__SANITIZE_ADDRESS__)
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    const std::string options = std::string(asan != nullptr ? asan : "") + ":quarantine_size_mb=4";
+    ::setenv("ASAN_OPTIONS", options.c_str(), 1);  // read by the server child only
+#endif
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 200u << 20);
+    // warm up (thread pools, libmagic) with a small upload first
+    ASSERT_EQ(SendMultipart(server, "POST", "/api/collections/big/records", Multipart().File("blob", "w.bin", Noise(1u << 20))).status, 200);
+    const auto [rss_before, hwm_before] = Memory(server.pid());
+    ASSERT_GT(rss_before, 0u);
+
+    const std::string payload = Noise(96u << 20);
+    Multipart m;
+    m.Field("title", "big one").File("blob", "big.bin", payload);
+    HttpResponse r = Send(server.port(), {.method = "POST", .target = "/api/collections/big/records",
+                                          .headers = m.MakeHeaders(kSuperuserToken), .body = m.Finish()},
+                          std::chrono::seconds(100));
+    ASSERT_EQ(r.status, 200) << r.error << r.body.substr(0, 300);
+    const auto [rss_after, hwm_after] = Memory(server.pid());
+    std::cout << "[   INFO   ] 96 MiB upload: server RSS " << (rss_before >> 10) << " KiB before, peak "
+              << (hwm_after >> 10) << " KiB (peak before " << (hwm_before >> 10) << " KiB)\n";
+    // the peak while receiving 96 MiB stayed within a few MiB of where it was
+    EXPECT_LT(hwm_after, rss_before + kUploadRssSlack)
+        << "RSS before " << (rss_before >> 20) << " MiB, peak after " << (hwm_after >> 20) << " MiB";
+
+    const auto rec = boost::json::parse(r.body);
+    const std::string id(rec.at("id").as_string());
+    const std::string name(rec.at("blob").as_string());
+    const fs::path stored = server.data_dir() / "storage" / std::string(rec.at("collectionId").as_string()) / id / name;
+    ASSERT_EQ(fs::file_size(stored), payload.size());
+    EXPECT_TRUE(Slurp(stored) == payload);
+    EXPECT_TRUE(fs::is_empty(server.data_dir() / "storage" / ".basalt_tmp"));
+
+    // and it comes back byte for byte without the server reading it into memory
+    HttpResponse dl = Send(server.port(), {.target = "/api/files/big/" + id + "/" + name}, std::chrono::seconds(100));
+    ASSERT_EQ(dl.status, 200) << dl.error;
+    EXPECT_EQ(dl.body.size(), payload.size());
+    EXPECT_TRUE(dl.body == payload);
+    EXPECT_LT(Memory(server.pid()).second, rss_before + kUploadRssSlack);
+}
+
+/// Opens a connection, sends `head` and `body_part`, then hangs up (an upload aborted half-way).
+/// `before_close` runs while the connection is still open.
+template <class F>
+void SendAndHangUp(int port, const std::string& head, const std::string& body_part, F before_close) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string all = head + body_part;
+    std::size_t done = 0;
+    while (done < all.size()) {
+        const ssize_t n = ::send(fd, all.data() + done, all.size() - done, MSG_NOSIGNAL);
+        if (n <= 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    before_close();
+    ::close(fd);
+}
+
+TEST(FilesUpload, AbortedUploadLeavesNothingInStorageOrStaging) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 200u << 20);
+    const fs::path storage = server.data_dir() / "storage";
+    const std::size_t files_before = CountFiles(storage);
+    Multipart m;
+    m.Field("title", "never").File("blob", "half.bin", Noise(64u << 20));
+    const std::string body = m.Finish();
+    const std::string head = "POST /api/collections/big/records HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=" +
+                             m.boundary + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    bool staged = false;
+    SendAndHangUp(server.port(), head, body.substr(0, body.size() / 2), [&] {
+        // the upload is being written to the staging area while it arrives
+        staged = Eventually([&] { return CountFiles(storage / ".basalt_tmp") > 0; });
+    });
+    EXPECT_TRUE(staged);
+    EXPECT_TRUE(Eventually([&] { return CountFiles(storage) == files_before; }))
+        << CountFiles(storage) << " files vs " << files_before;
+    EXPECT_EQ(CountFiles(storage / ".basalt_tmp"), 0u);
+    Db db(server.db_path().string());
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM big"), 0);
+    // the server is fine afterwards
+    EXPECT_EQ(SendMultipart(server, "POST", "/api/collections/big/records", Multipart().File("blob", "ok.bin", "ok")).status, 200);
+}
+
+TEST(FilesUpload, OversizedBodiesAre413AndLeaveNothing) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "tiny", 1u << 20);  // body limit: 32 MiB + 1 MiB
+    const fs::path storage = server.data_dir() / "storage";
+    const std::size_t files_before = CountFiles(storage);
+    Multipart m;
+    m.File("blob", "huge.bin", Noise(40u << 20));
+    // announced too large: refused before reading
+    HttpResponse announced = Send(server.port(), {.method = "POST", .target = "/api/collections/tiny/records",
+                                                  .headers = m.MakeHeaders(kSuperuserToken), .body = m.Finish()},
+                                  std::chrono::seconds(60));
+    EXPECT_EQ(announced.status, 413);
+    EXPECT_NE(announced.body.find(R"("message":"Request entity too large.","status":413)"), std::string::npos) << announced.body;
+    // chunked (no length): streamed to staging until the limit, then 413 and the partial file goes
+    std::string chunked;
+    const std::string raw = m.Finish();
+    for (std::size_t i = 0; i < raw.size(); i += 1u << 20) {
+        const std::string_view piece = std::string_view(raw).substr(i, 1u << 20);
+        char len[32];
+        std::snprintf(len, sizeof len, "%zx\r\n", piece.size());
+        chunked += len;
+        chunked += piece;
+        chunked += "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    Headers h = m.MakeHeaders(kSuperuserToken);
+    h.emplace_back("Transfer-Encoding", "chunked");
+    HttpResponse streamed = Send(server.port(), {.method = "POST", .target = "/api/collections/tiny/records",
+                                                 .headers = h, .body = chunked, .content_length = false},
+                                 std::chrono::seconds(60));
+    EXPECT_EQ(streamed.status, 413) << streamed.error << streamed.body.substr(0, 300);
+    EXPECT_NE(streamed.body.find(R"("status":413)"), std::string::npos) << streamed.body;
+    // more than 32 MiB of text parts: 413 as well (text is kept in memory, so it is capped)
+    Multipart text;
+    text.Field("title", std::string(32u << 20, 'a') + std::string(500000, 'b'));  // under the body limit
+    HttpResponse texty = SendMultipart(server, "POST", "/api/collections/tiny/records", text);
+    EXPECT_EQ(texty.status, 413) << texty.body.substr(0, 200);
+    EXPECT_TRUE(Eventually([&] { return CountFiles(storage) == files_before; }));
+    Db db(server.db_path().string());
+    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM tiny"), 0);
+}
+
+TEST(FilesUpload, MoreThanAThousandPartsIs400AndLeavesNothing) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    CreateBlobCollection(server, "big", 1u << 20);
+    Multipart m;
+    for (int i = 0; i < 1001; ++i) {
+        m.File("blob", "p" + std::to_string(i) + ".txt", "x");
+    }
+    HttpResponse r = SendMultipart(server, "POST", "/api/collections/big/records", m);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find(R"("message":"Failed to read the submitted data.")"), std::string::npos) << r.body;
+    EXPECT_TRUE(Eventually([&] { return CountFiles(server.data_dir() / "storage" / ".basalt_tmp") == 0; }));
+}
+
+// A 64 x 32 JPEG (top half black) whose EXIF orientation is 6: displayed turned 90° clockwise,
+// 32 x 64. Made with libvips (vips_jpegsave with "orientation" set).
+constexpr std::string_view kRotatedJpegHex =
+    "ffd8ffe100bc45786966000049492a000800000006001201030001000000060000001a01050001000000560000001b01"
+    "0500010000005e0000002801030001000000020000001302030001000000010000006987040001000000660000000000"
+    "000048000000010000004800000001000000060000900700040000003032313001910700040000000102030000a00700"
+    "040000003031303001a0030001000000ffff000002a00400010000004000000003a00400010000002000000000000000"
+    "ffdb0043000d090a0b0a080d0b0a0b0e0e0d0f13201513121213271c1e17202e2931302e292d2c333a4a3e333646372c"
+    "2d405741464c4e525352323e5a615a50604a51524fffdb0043010e0e0e131113261515264f352d354f4f4f4f4f4f4f4f"
+    "4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4fffc000110800"
+    "20004003012200021101031101ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc4"
+    "00b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c115"
+    "52d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63646566"
+    "6768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2"
+    "c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffc4001f01000301010101"
+    "01010101010000000000000102030405060708090a0bffc400b511000201020404030407050404000102770001020311"
+    "04052131061241510761711322328108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35"
+    "363738393a434445464748494a535455565758595a636465666768696a737475767778797a82838485868788898a9293"
+    "9495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6"
+    "e7e8e9eaf2f3f4f5f6f7f8f9faffda000c03010002110311003f00f30a28a2800a28a2800a28a2800a28a2803e9da28a"
+    "2800a28a2800a28a2800a28a2803ffd9";
+
+std::string FromHex(std::string_view hex) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    }
+    return out;
+}
+
+/// Width and height from a JPEG's SOF marker; {0,0} when there is none.
+std::pair<int, int> JpegSize(const std::string& jpg) {
+    for (std::size_t i = 2; i + 9 < jpg.size();) {
+        if (static_cast<unsigned char>(jpg[i]) != 0xFF) {
+            return {0, 0};
+        }
+        const auto marker = static_cast<unsigned char>(jpg[i + 1]);
+        const std::size_t len = (static_cast<unsigned char>(jpg[i + 2]) << 8) | static_cast<unsigned char>(jpg[i + 3]);
+        if (marker >= 0xC0 && marker <= 0xC3) {
+            auto be16 = [&](std::size_t at) {
+                return (static_cast<unsigned char>(jpg[at]) << 8) | static_cast<unsigned char>(jpg[at + 1]);
+            };
+            return {be16(i + 7), be16(i + 5)};
+        }
+        i += 2 + len;
+    }
+    return {0, 0};
+}
+
+TEST(FilesThumbs, JpegExifOrientationGivesUprightThumbs) {
+    ServerProcess server;
+    ASSERT_TRUE(server.Start().empty());
+    HttpResponse c = Send(server.port(),
+                          {.method = "POST", .target = "/api/collections", .headers = JsonHeaders(kSuperuserToken),
+                           .body = R"({"name":"photos","type":"base","createRule":"","viewRule":"",
+                                       "fields":[{"name":"pic","type":"file","maxSelect":1,"thumbs":["16x0","20x20"]}]})"});
+    ASSERT_EQ(c.status, 200) << c.body;
+    const std::string jpg = FromHex(kRotatedJpegHex);
+    ASSERT_EQ(JpegSize(jpg), std::make_pair(64, 32));
+    HttpResponse up = SendMultipart(server, "POST", "/api/collections/photos/records", Multipart().File("pic", "phone.jpg", jpg));
+    ASSERT_EQ(up.status, 200) << up.body;
+    const auto rec = boost::json::parse(up.body);
+    const std::string url = "/api/files/photos/" + std::string(rec.at("id").as_string()) + "/" +
+                            std::string(rec.at("pic").as_string());
+    // as displayed the photo is 32 x 64: 16 wide keeps that shape (unturned it would be 16 x 8)
+    HttpResponse narrow = Send(server.port(), {.target = url + "?thumb=16x0"});
+    ASSERT_EQ(narrow.status, 200);
+    EXPECT_EQ(narrow.Header("Content-Type"), "image/jpeg");
+    EXPECT_EQ(JpegSize(narrow.body), std::make_pair(16, 32));
+    HttpResponse square = Send(server.port(), {.target = url + "?thumb=20x20"});
+    EXPECT_EQ(JpegSize(square.body), std::make_pair(20, 20));
+    // the original is served as stored
+    EXPECT_EQ(Send(server.port(), {.target = url}).body, jpg);
 }
 
 }  // namespace

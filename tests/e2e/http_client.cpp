@@ -123,7 +123,7 @@ HttpResponse Send(int port, const HttpRequest& req, std::chrono::milliseconds ti
     bool has_length = false;
     for (const auto& [k, v] : req.headers) {
         has_host = has_host || IEq(k, "Host");
-        has_length = has_length || IEq(k, "Content-Length");
+        has_length = has_length || IEq(k, "Content-Length") || IEq(k, "Transfer-Encoding");
         head += k + ": " + v + "\r\n";
     }
     if (!has_host) {

@@ -31,7 +31,8 @@ struct HttpRequest {
     std::string target = "/";  ///< path + query, already percent-encoded
     Headers headers;
     std::string body;
-    /// Adds `Content-Length` (unless a header already sets it) when true or when body is non-empty.
+    /// Adds `Content-Length` (unless a Content-Length or Transfer-Encoding header is given) when
+    /// true or when body is non-empty.
     bool content_length = true;
 };
 

@@ -71,6 +71,8 @@ public:
 
     bool running() const { return pid_ > 0; }
     int port() const { return port_; }
+    /// The child's process id (-1 when not running), e.g. to read /proc/<pid>/status.
+    pid_t pid() const { return pid_; }
     /// Everything the child wrote so far.
     std::string Output() const;
 

@@ -115,7 +115,7 @@ net::awaitable<http::Response> Batch(Services* s, http::Request& req) {
     }
     const std::int64_t timeout_s = std::max<std::int64_t>(1, service::SettingInt(*settings, "batch", "timeout", 3));
 
-    auto body = ParseBody(req);
+    auto body = co_await ReadUploadBody(req, *s->files);
     if (!body) {
         co_return ErrorResponse(body.error());
     }
@@ -181,14 +181,15 @@ net::awaitable<http::Response> Batch(Services* s, http::Request& req) {
         actions.push_back(std::move(a));
     }
     // Multipart file parts named `requests.N.<field>` or `requests[N].<field>` belong to item N.
-    for (auto& f : body->files) {
+    for (auto& u : body->uploads) {
         std::size_t index = 0;
         std::string field;
-        if (ParseBatchFileKey(f.field, index, field) && index < actions.size()) {
-            actions[index].uploads.push_back({std::move(field), std::move(f.filename), std::move(f.data)});
+        if (ParseBatchFileKey(u.field, index, field) && index < actions.size()) {
+            u.field = std::move(field);
+            actions[index].uploads.push_back(std::move(u));
         }
     }
-    body->files.clear();
+    body->uploads.clear();
 
     service::RequestCtx ctx = MakeCtx(req);
     std::vector<std::string> fields;

@@ -5,6 +5,7 @@
 
 #include <boost/url/parse_query.hpp>
 
+#include "basalt/api/multipart.hpp"
 #include "basalt/base/json.hpp"
 #include "basalt/base/strings.hpp"
 
@@ -13,6 +14,8 @@ namespace basalt::api {
 namespace {
 
 constexpr std::string_view kJsonPayload = "@jsonPayload";
+/// Go's mime/multipart refuses forms of more than 1000 parts (GODEBUG multipartmaxparts).
+constexpr std::size_t kMaxFormParts = 1000;
 constexpr std::size_t kMaxJsonDepth = 64;
 
 void AddFormValue(boost::json::object& out, std::string_view key, boost::json::value v) {
@@ -45,26 +48,41 @@ Status MergeJsonPayloads(boost::json::object& data, const std::vector<std::strin
     return Ok();
 }
 
-std::string_view HeaderParam(std::string_view header, std::string_view name) {
-    // finds name="value" or name=value in a header like Content-Disposition / Content-Type
-    std::size_t pos = 0;
-    while (pos < header.size()) {
-        std::size_t semi = header.find(';', pos);
-        std::string_view part = Trim(header.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
-        std::size_t eq = part.find('=');
-        if (eq != std::string_view::npos && IEquals(Trim(part.substr(0, eq)), name)) {
-            std::string_view v = Trim(part.substr(eq + 1));
-            if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-                v = v.substr(1, v.size() - 2);
-            }
-            return v;
-        }
-        if (semi == std::string_view::npos) {
-            break;
-        }
-        pos = semi + 1;
+/// Go's multipart reader keeps only a filename's last path element.
+std::string_view BaseName(std::string_view filename) {
+    if (auto slash = filename.rfind('/'); slash != std::string_view::npos && slash + 1 < filename.size()) {
+        filename.remove_prefix(slash + 1);
     }
-    return {};
+    return filename;
+}
+
+/// Collects the text parts of a form: plain values (type-inferred, repeated keys -> arrays) and
+/// @jsonPayload documents merged on top at the end.
+class FormFields {
+public:
+    void Add(std::string_view name, std::string_view value) {
+        if (name == kJsonPayload) {
+            payloads_.emplace_back(value);
+        } else {
+            AddFormValue(data_, name, InferFormValue(value));
+        }
+    }
+
+    Result<boost::json::object> Finish() {
+        BASALT_RETURN_IF_ERROR(MergeJsonPayloads(data_, payloads_));
+        return std::move(data_);
+    }
+
+private:
+    boost::json::object data_;
+    std::vector<std::string> payloads_;
+};
+
+Status CheckBoundary(std::string_view boundary) {
+    if (boundary.empty() || boundary.size() > 200) {
+        return InvalidArgument("Failed to read the submitted data.");
+    }
+    return Ok();
 }
 
 }  // namespace
@@ -94,72 +112,48 @@ boost::json::value InferFormValue(std::string_view s) {
 }
 
 Result<Body> ParseMultipart(std::string_view body, std::string_view boundary) {
-    if (boundary.empty() || boundary.size() > 200) {
-        return InvalidArgument("Failed to read the submitted data.");
-    }
+    BASALT_RETURN_IF_ERROR(CheckBoundary(boundary));
+    MultipartParser parser(boundary);
+    parser.Feed(body);
+    parser.FinishInput();
     Body out;
-    std::vector<std::string> payloads;
-    const std::string delim = "--" + std::string(boundary);
-    std::size_t pos = body.find(delim);
-    if (pos == std::string_view::npos) {
-        return InvalidArgument("Failed to read the submitted data.");
-    }
-    pos += delim.size();
-    while (true) {
-        if (body.substr(pos, 2) == "--") {
-            break;  // closing delimiter
+    FormFields fields;
+    std::string value;
+    std::size_t parts = 0;
+    for (;;) {
+        BASALT_TRY(auto ev, parser.Next());
+        if (ev == MultipartParser::Event::kDone) {
+            break;
         }
-        if (body.substr(pos, 2) != "\r\n") {
-            return InvalidArgument("Failed to read the submitted data.");
-        }
-        pos += 2;
-        std::size_t hdr_end = body.find("\r\n\r\n", pos);
-        if (hdr_end == std::string_view::npos) {
-            return InvalidArgument("Failed to read the submitted data.");
-        }
-        std::string_view headers = body.substr(pos, hdr_end - pos);
-        std::size_t data_start = hdr_end + 4;
-        std::size_t next = body.find("\r\n" + delim, data_start);
-        if (next == std::string_view::npos) {
-            return InvalidArgument("Failed to read the submitted data.");
-        }
-        std::string_view data = body.substr(data_start, next - data_start);
-        std::string_view disposition;
-        std::string_view ctype;
-        for (auto line : Split(headers, '\n')) {
-            line = Trim(line);
-            auto colon = line.find(':');
-            if (colon == std::string_view::npos) {
-                continue;
+        switch (ev) {
+            case MultipartParser::Event::kPartBegin:
+                if (++parts > kMaxFormParts) {
+                    return InvalidArgument("Failed to read the submitted data.");
+                }
+                value.clear();
+                break;
+            case MultipartParser::Event::kData: value.append(parser.data()); break;
+            case MultipartParser::Event::kPartEnd: {
+                const auto& part = parser.part();
+                // Go's form reader: parts without a name are skipped; a part is a file only
+                // with a non-empty filename (an empty file input arrives as a plain value).
+                const std::string_view filename = BaseName(part.filename);
+                if (part.name.empty()) {
+                    break;
+                }
+                if (!filename.empty()) {
+                    out.files.push_back({part.name, std::string(filename), part.content_type, std::move(value)});
+                    value.clear();
+                } else {
+                    fields.Add(part.name, value);
+                }
+                break;
             }
-            std::string_view name = Trim(line.substr(0, colon));
-            std::string_view value = Trim(line.substr(colon + 1));
-            if (IEquals(name, "Content-Disposition")) {
-                disposition = value;
-            } else if (IEquals(name, "Content-Type")) {
-                ctype = value;
-            }
+            case MultipartParser::Event::kNeedMore:  // cannot happen after FinishInput
+            case MultipartParser::Event::kDone: return InvalidArgument("Failed to read the submitted data.");
         }
-        std::string_view field = HeaderParam(disposition, "name");
-        if (field.empty()) {
-            return InvalidArgument("Failed to read the submitted data.");
-        }
-        std::string_view filename = HeaderParam(disposition, "filename");
-        // Go's multipart reader: a part is a file only with a non-empty filename (an empty file
-        // input arrives as a plain value), and only the filename's last path element is kept.
-        if (auto slash = filename.rfind('/'); slash != std::string_view::npos && slash + 1 < filename.size()) {
-            filename.remove_prefix(slash + 1);
-        }
-        if (!filename.empty()) {
-            out.files.push_back({std::string(field), std::string(filename), std::string(ctype), std::string(data)});
-        } else if (field == kJsonPayload) {
-            payloads.emplace_back(data);
-        } else {
-            AddFormValue(out.data, field, InferFormValue(data));
-        }
-        pos = next + 2 + delim.size();
     }
-    BASALT_RETURN_IF_ERROR(MergeJsonPayloads(out.data, payloads));
+    BASALT_TRY(out.data, fields.Finish());
     return out;
 }
 
@@ -207,6 +201,132 @@ Result<Body> ParseBody(const http::Request& req) {
         return out;
     }
     return InvalidArgument("Unsupported Content-Type.");
+}
+
+namespace {
+
+Error BodyTooLarge() { return Error(ErrorCode::kPayloadTooLarge, "Request entity too large."); }
+
+/// Reads the rest of a streamed body into `out` (the route's body limit bounds it).
+net::awaitable<Status> ReadWhole(http::BodyReader& reader, std::string& out) {
+    for (;;) {
+        const http::BodyReader::Chunk chunk = co_await reader.Next();
+        if (chunk.state == http::BodyReader::State::kEnd) {
+            co_return Ok();
+        }
+        if (chunk.state != http::BodyReader::State::kData) {
+            co_return InvalidArgument("Failed to read the submitted data.");  // answered by http
+        }
+        out.append(chunk.data);
+    }
+}
+
+/// Stages in-memory file parts (a body that was not streamed).
+net::awaitable<Result<std::vector<service::Upload>>> StageInMemory(std::vector<UploadedFile> files,
+                                                                   service::FileService& service) {
+    std::vector<service::Upload> out;
+    for (auto& f : files) {
+        std::unique_ptr<service::UploadWriter> w = service.BeginUpload(std::move(f.field), std::move(f.filename));
+        const std::string_view data(f.data);
+        BASALT_CO_RETURN_IF_ERROR(co_await w->Write(data));
+        BASALT_CO_TRY(service::Upload up, co_await w->Finish());
+        out.push_back(std::move(up));
+    }
+    co_return out;
+}
+
+/// Parses a streamed multipart body as it arrives (see ReadUploadBody).
+net::awaitable<Result<UploadBody>> ReadMultipartStream(http::BodyReader& reader,
+                                                       std::string_view boundary,
+                                                       service::FileService& files) {
+    BASALT_CO_RETURN_IF_ERROR(CheckBoundary(boundary));
+    MultipartParser parser(boundary);
+    UploadBody out;
+    FormFields fields;
+    std::string value;
+    std::size_t text_bytes = 0;
+    std::size_t parts = 0;
+    std::unique_ptr<service::UploadWriter> file;  // the file part being received
+    bool skip = false;                             // a part without a name
+    for (;;) {
+        BASALT_CO_TRY(auto ev, parser.Next());
+        switch (ev) {
+            case MultipartParser::Event::kNeedMore: {
+                const http::BodyReader::Chunk chunk = co_await reader.Next();
+                if (chunk.state == http::BodyReader::State::kData) {
+                    parser.Feed(chunk.data);
+                } else if (chunk.state == http::BodyReader::State::kEnd) {
+                    parser.FinishInput();
+                } else {
+                    co_return InvalidArgument("Failed to read the submitted data.");  // answered by http
+                }
+                break;
+            }
+            case MultipartParser::Event::kPartBegin: {
+                if (++parts > kMaxFormParts) {
+                    co_return InvalidArgument("Failed to read the submitted data.");
+                }
+                const auto& part = parser.part();
+                const std::string_view filename = BaseName(part.filename);
+                skip = part.name.empty();
+                value.clear();
+                if (!skip && !filename.empty()) {
+                    file = files.BeginUpload(part.name, std::string(filename));
+                }
+                break;
+            }
+            case MultipartParser::Event::kData: {
+                const std::string_view data = parser.data();
+                if (skip) {
+                    break;
+                }
+                if (file) {
+                    BASALT_CO_RETURN_IF_ERROR(co_await file->Write(data));
+                    break;
+                }
+                text_bytes += data.size();
+                if (text_bytes > kMaxFormTextBytes) {
+                    co_return BodyTooLarge();
+                }
+                value.append(data);
+                break;
+            }
+            case MultipartParser::Event::kPartEnd: {
+                if (file) {
+                    BASALT_CO_TRY(service::Upload up, co_await file->Finish());
+                    out.uploads.push_back(std::move(up));
+                    file.reset();
+                } else if (!skip) {
+                    fields.Add(parser.part().name, value);
+                }
+                break;
+            }
+            case MultipartParser::Event::kDone: {
+                // Read the epilogue (if any) so the connection can serve the next request.
+                std::string rest;
+                BASALT_CO_RETURN_IF_ERROR(co_await ReadWhole(reader, rest));
+                BASALT_CO_TRY(out.data, fields.Finish());
+                co_return out;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+net::awaitable<Result<UploadBody>> ReadUploadBody(http::Request& req, service::FileService& files) {
+    const std::string_view ctype = req.Header("Content-Type");
+    if (req.body_reader != nullptr && StartsWithI(ctype, "multipart/form-data")) {
+        co_return co_await ReadMultipartStream(*req.body_reader, HeaderParam(ctype, "boundary"), files);
+    }
+    if (req.body_reader != nullptr) {
+        BASALT_CO_RETURN_IF_ERROR(co_await ReadWhole(*req.body_reader, req.body));
+    }
+    BASALT_CO_TRY(Body body, ParseBody(req));
+    UploadBody out;
+    out.data = std::move(body.data);
+    BASALT_CO_TRY(out.uploads, co_await StageInMemory(std::move(body.files), files));
+    co_return out;
 }
 
 }  // namespace basalt::api

@@ -9,8 +9,11 @@
 
 #include "basalt/base/result.hpp"
 #include "basalt/http/request.hpp"
+#include "basalt/service/files.hpp"
 
 namespace basalt::api {
+
+namespace net = boost::asio;
 
 struct UploadedFile {
     std::string field;  // form part name
@@ -27,6 +30,22 @@ struct Body {
 /// Decodes the body. Empty bodies give an empty object whatever the content type. Malformed
 /// input or an unsupported content type -> kInvalidArgument.
 Result<Body> ParseBody(const http::Request& req);
+
+/// A body that may carry files (record writes, batch): the decoded fields and the uploads,
+/// already staged.
+struct UploadBody {
+    boost::json::object data;
+    std::vector<service::Upload> uploads;
+};
+
+/// Most non-file bytes a streamed multipart body may carry (its text parts are kept in memory).
+inline constexpr std::size_t kMaxFormTextBytes = 32u << 20;
+
+/// Reads a body that may carry files. A streamed multipart body (req.body_reader) is parsed as it
+/// arrives: every file part goes straight into the staging area through `files`, text parts are
+/// kept in memory up to kMaxFormTextBytes (beyond: kPayloadTooLarge). Anything else is read whole
+/// and decoded as ParseBody does. On any error the files staged so far are dropped.
+net::awaitable<Result<UploadBody>> ReadUploadBody(http::Request& req, service::FileService& files);
 
 /// Form value type inference: "" stays a string, "true"/"false" -> bool, a number whose shortest
 /// formatting equals the text -> number, anything else -> string.

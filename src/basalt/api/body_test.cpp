@@ -66,6 +66,14 @@ TEST(Body, Multipart) {
     EXPECT_EQ(f->files[0].field, "doc");
     EXPECT_EQ(f->files[0].filename, "b.txt");
     EXPECT_FALSE(ParseBody(Req("multipart/form-data", body)));
+
+    // as Go: at most 1000 parts
+    std::string many;
+    for (int i = 0; i < 1001; ++i) {
+        many += "--XyZ\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\nv\r\n";
+    }
+    EXPECT_TRUE(ParseBody(Req("multipart/form-data; boundary=XyZ", many.substr(0, many.size() / 1001 * 1000) + "--XyZ--")));
+    EXPECT_FALSE(ParseBody(Req("multipart/form-data; boundary=XyZ", many + "--XyZ--")));
 }
 
 }  // namespace

@@ -29,16 +29,6 @@ service::RequestCtx MakeCtx(const http::Request& req) {
     return ctx;
 }
 
-std::vector<service::Upload> TakeUploads(Body& body) {
-    std::vector<service::Upload> out;
-    out.reserve(body.files.size());
-    for (auto& f : body.files) {
-        out.push_back({std::move(f.field), std::move(f.filename), std::move(f.data)});
-    }
-    body.files.clear();
-    return out;
-}
-
 http::Response JsonOk(const http::Request& req, boost::json::value v, unsigned status) {
     if (auto f = req.Query("fields"); f && !f->empty()) {
         PickFields(v, *f);

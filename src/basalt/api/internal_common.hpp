@@ -26,9 +26,6 @@ http::Response JsonOk(const http::Request& req, boost::json::value v, unsigned s
 boost::json::object ListEnvelope(boost::json::array items, std::int64_t page, std::int64_t per_page,
                                  std::int64_t total_items, std::int64_t total_pages);
 
-/// The body's file parts as service uploads (moved out of `body`).
-std::vector<service::Upload> TakeUploads(Body& body);
-
 /// Guard: guest -> 401, non-superuser -> 403.
 std::optional<Error> RequireSuperuser(const http::Request& req);
 

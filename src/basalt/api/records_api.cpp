@@ -70,12 +70,12 @@ net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {
 }
 
 net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
-    auto body = ParseBody(req);
+    auto body = co_await ReadUploadBody(req, *s->files);
     if (!body) {
         co_return ErrorResponse(body.error());
     }
     auto r = co_await s->records->Create(MakeCtx(req), std::string(req.Param("collection")), std::move(body->data),
-                                         TakeUploads(*body));
+                                         std::move(body->uploads));
     if (!r) {
         co_return ErrorResponse(r.error());
     }
@@ -83,12 +83,13 @@ net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {
 }
 
 net::awaitable<http::Response> UpdateRecord(Services* s, http::Request& req) {
-    auto body = ParseBody(req);
+    auto body = co_await ReadUploadBody(req, *s->files);
     if (!body) {
         co_return ErrorResponse(body.error());
     }
     auto r = co_await s->records->Update(MakeCtx(req), std::string(req.Param("collection")),
-                                         std::string(req.Param("id")), std::move(body->data), TakeUploads(*body));
+                                         std::string(req.Param("id")), std::move(body->data),
+                                         std::move(body->uploads));
     if (!r) {
         co_return ErrorResponse(r.error());
     }

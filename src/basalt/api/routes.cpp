@@ -7,6 +7,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "basalt/api/internal_handlers.hpp"
+#include "basalt/base/strings.hpp"
 
 namespace basalt::api {
 
@@ -49,6 +50,11 @@ net::awaitable<http::Response> Limited(Services* s, Fn fn, Action action, http::
         }
     }
     co_return co_await fn(s, req);
+}
+
+/// Multipart bodies (files) are streamed to the staging area instead of read whole first.
+bool IsMultipart(const http::Request& req) {
+    return StartsWithI(req.Header("Content-Type"), "multipart/form-data");
 }
 
 http::Handler Bind(Services* s, Fn fn, Action action = {}) {
@@ -101,6 +107,7 @@ void RegisterRoutes(http::Router& router, Services* s) {
         return c ? static_cast<std::size_t>(std::min<std::uint64_t>(service::RecordBodyLimit(*c), SIZE_MAX))
                  : std::size_t{32} << 20;
     };
+    record_write.stream_body = &IsMultipart;
     router.Add(verb::post, "/api/collections/{collection}/records", Bind(s, &CreateRecord, {"create"}), record_write);
     router.Add(verb::get, "/api/collections/{collection}/records/{id}", Bind(s, &ViewRecord, {"view"}));
     router.Add(verb::patch, "/api/collections/{collection}/records/{id}", Bind(s, &UpdateRecord, {"update"}), record_write);
@@ -111,6 +118,7 @@ void RegisterRoutes(http::Router& router, Services* s) {
 
     http::RouteOptions batch_limits;
     batch_limits.body_limit = std::size_t{128} << 20;  // PocketBase: settings.batch.maxBodySize or 128 MiB
+    batch_limits.stream_body = &IsMultipart;
     router.Add(verb::post, "/api/batch", Bind(s, &Batch), batch_limits);
 
     router.Add(verb::post, "/api/files/token", Bind(s, &FileToken));

@@ -34,17 +34,42 @@ std::string Base64(const unsigned char* p, std::size_t n) {
     return out;
 }
 
-std::string Md5Base64(std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_md5(), nullptr) != 1) {
-        return {};
+/// Incremental MD5 (gocloud's attrs keep the content's MD5, base64).
+class Md5 {
+public:
+    Md5() : ctx_(EVP_MD_CTX_new()) {
+        if (ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr) != 1) {
+            EVP_MD_CTX_free(ctx_);
+            ctx_ = nullptr;
+        }
     }
-    return Base64(md.data(), len);
-}
+    ~Md5() { EVP_MD_CTX_free(ctx_); }
+    Md5(const Md5&) = delete;
+    Md5& operator=(const Md5&) = delete;
+
+    void Update(std::string_view data) {
+        if (ctx_ != nullptr && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+            EVP_MD_CTX_free(ctx_);
+            ctx_ = nullptr;
+        }
+    }
+
+    /// The digest in base64, "" if hashing failed.
+    std::string Base64Digest() {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+        unsigned int len = 0;
+        if (ctx_ == nullptr || EVP_DigestFinal_ex(ctx_, md.data(), &len) != 1) {
+            return {};
+        }
+        return Base64(md.data(), len);
+    }
+
+private:
+    EVP_MD_CTX* ctx_;
+};
 
 /// gocloud fileblob's sidecar, as PocketBase writes it.
-std::string AttrsJson(std::string_view data, const FileAttrs& attrs) {
+std::string AttrsJson(const std::string& md5, const FileAttrs& attrs) {
     boost::json::object o;
     o["user.cache_control"] = "";
     o["user.content_disposition"] = "";
@@ -56,12 +81,28 @@ std::string AttrsJson(std::string_view data, const FileAttrs& attrs) {
     } else {
         o["user.metadata"] = boost::json::object{{"original-filename", attrs.original_name}};
     }
-    o["md5"] = Md5Base64(data);
+    o["md5"] = md5;
     return boost::json::serialize(o);
 }
 
 Error IoError(std::string_view what, const fs::path& p, int err) {
     return Internal(std::string(what) + " " + p.string() + ": " + std::strerror(err));
+}
+
+/// Writes all of `data` to `fd`; 0 or errno.
+int WriteAll(int fd, std::string_view data) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return 0;
 }
 
 /// Writes `data` to `path` (created exclusively) and fsyncs it.
@@ -70,19 +111,10 @@ Status WriteFileSynced(const fs::path& path, std::string_view data) {
     if (fd < 0) {
         return IoError("create", path, errno);
     }
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            ::close(fd);
-            ::unlink(path.c_str());
-            return IoError("write", path, err);
-        }
-        done += static_cast<std::size_t>(n);
+    if (const int err = WriteAll(fd, data); err != 0) {
+        ::close(fd);
+        ::unlink(path.c_str());
+        return IoError("write", path, err);
     }
     if (::fsync(fd) != 0) {
         const int err = errno;
@@ -99,6 +131,104 @@ fs::path AttrsPath(const fs::path& p) {
     a += kAttrsSuffix;
     return a;
 }
+
+/// A staged file being written: `<staging>/<handle>`, its `.attrs` written by Finish.
+class LocalStagingWriter final : public StagingWriter {
+public:
+    LocalStagingWriter(int fd, fs::path path, std::string handle)
+        : fd_(fd), path_(std::move(path)), handle_(std::move(handle)) {}
+
+    ~LocalStagingWriter() override {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+        if (!finished_) {
+            std::error_code ec;
+            fs::remove(path_, ec);
+            fs::remove(AttrsPath(path_), ec);
+        }
+    }
+
+    LocalStagingWriter(const LocalStagingWriter&) = delete;
+    LocalStagingWriter& operator=(const LocalStagingWriter&) = delete;
+
+    Status Write(std::string_view data) override {
+        if (fd_ < 0) {
+            return Internal("write to a finished staging file");
+        }
+        if (const int err = WriteAll(fd_, data); err != 0) {
+            return IoError("write", path_, err);
+        }
+        md5_.Update(data);
+        size_ += data.size();
+        return Ok();
+    }
+
+    std::uint64_t size() const override { return size_; }
+
+    Result<std::string> Finish(const FileAttrs& attrs) override {
+        if (fd_ < 0) {
+            return Internal("staging file finished twice");
+        }
+        const int fd = fd_;
+        fd_ = -1;
+        if (::fsync(fd) != 0) {
+            const int err = errno;
+            ::close(fd);
+            return IoError("fsync", path_, err);
+        }
+        if (::close(fd) != 0) {
+            return IoError("close", path_, errno);
+        }
+        BASALT_RETURN_IF_ERROR(WriteFileSynced(AttrsPath(path_), AttrsJson(md5_.Base64Digest(), attrs)));
+        finished_ = true;
+        return handle_;
+    }
+
+private:
+    int fd_;
+    fs::path path_;
+    std::string handle_;
+    Md5 md5_;
+    std::uint64_t size_ = 0;
+    bool finished_ = false;
+};
+
+/// An open stored file (pread on a descriptor; sendfile-able).
+class LocalFileReader final : public FileReader {
+public:
+    LocalFileReader(int fd, FileInfo info, fs::path path) : fd_(fd), info_(info), path_(std::move(path)) {}
+    ~LocalFileReader() override { ::close(fd_); }
+    LocalFileReader(const LocalFileReader&) = delete;
+    LocalFileReader& operator=(const LocalFileReader&) = delete;
+
+    FileInfo info() const override { return info_; }
+
+    Result<std::size_t> ReadAt(std::uint64_t offset, std::span<char> out) const override {
+        std::size_t done = 0;
+        while (done < out.size()) {
+            const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return IoError("read", path_, errno);
+            }
+            if (n == 0) {
+                break;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        return done;
+    }
+
+    int NativeHandle() const override { return fd_; }
+
+private:
+    int fd_;
+    FileInfo info_;
+    fs::path path_;
+};
 
 }  // namespace
 
@@ -136,20 +266,19 @@ Result<fs::path> LocalStorage::PathOf(const std::string& key) const {
     return root_ / key;
 }
 
-Result<std::string> LocalStorage::Stage(std::string_view data, const FileAttrs& attrs) {
+Result<std::unique_ptr<StagingWriter>> LocalStorage::BeginStage() {
     std::error_code ec;
     fs::create_directories(staging_, ec);
     if (ec) {
         return Internal("create " + staging_.string() + ": " + ec.message());
     }
     std::string handle = RandomString(24, kAlphabetLowerNum);
-    const fs::path p = staging_ / handle;
-    BASALT_RETURN_IF_ERROR(WriteFileSynced(p, data));
-    if (auto st = WriteFileSynced(AttrsPath(p), AttrsJson(data, attrs)); !st) {
-        fs::remove(p, ec);
-        return st.error();
+    fs::path p = staging_ / handle;
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return IoError("create", p, errno);
     }
-    return handle;
+    return std::unique_ptr<StagingWriter>(std::make_unique<LocalStagingWriter>(fd, std::move(p), std::move(handle)));
 }
 
 Status LocalStorage::Commit(const std::string& staged, const std::string& key) {
@@ -264,6 +393,27 @@ Result<std::string> LocalStorage::Read(const std::string& key, std::uint64_t off
     ::close(fd);
     out.resize(done);
     return out;
+}
+
+Result<std::unique_ptr<FileReader>> LocalStorage::Open(const std::string& key) {
+    BASALT_TRY(fs::path p, PathOf(key));
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return NotFound();
+        }
+        return IoError("open", p, errno);
+    }
+    struct stat sb {};
+    if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        ::close(fd);
+        return NotFound();
+    }
+    return std::unique_ptr<FileReader>(
+        std::make_unique<LocalFileReader>(
+            fd,
+            FileInfo{static_cast<std::uint64_t>(sb.st_size), static_cast<std::int64_t>(sb.st_mtime)},
+            std::move(p)));
 }
 
 Status LocalStorage::Delete(const std::string& key) {

@@ -18,13 +18,14 @@ public:
     /// Removes staged files left by a previous process (crash between stage and commit).
     void CleanStaging();
 
-    Result<std::string> Stage(std::string_view data, const FileAttrs& attrs) override;
+    Result<std::unique_ptr<StagingWriter>> BeginStage() override;
     Status Commit(const std::string& staged, const std::string& key) override;
     void Discard(const std::string& staged) override;
     Status WriteAtomic(const std::string& key, std::string_view data, const FileAttrs& attrs) override;
     Result<std::optional<FileInfo>> Stat(const std::string& key) override;
     std::optional<FileAttrs> Attrs(const std::string& key) override;
     Result<std::string> Read(const std::string& key, std::uint64_t offset, std::uint64_t length) override;
+    Result<std::unique_ptr<FileReader>> Open(const std::string& key) override;
     Status Delete(const std::string& key) override;
     Status DeletePrefix(const std::string& prefix) override;
 

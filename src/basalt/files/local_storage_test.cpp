@@ -88,6 +88,67 @@ TEST_F(LocalStorageTest, DeleteRemovesMetadataAndThumbs) {
     EXPECT_TRUE(s.Delete(key));  // deleting what is gone is fine
 }
 
+TEST_F(LocalStorageTest, StreamedStagingWritesPieceByPiece) {
+    LocalStorage s(dir_);
+    auto w = s.BeginStage();
+    ASSERT_TRUE(w);
+    // "hello" in three writes: same bytes and the same MD5 as a one-shot Stage
+    ASSERT_TRUE((*w)->Write("he"));
+    ASSERT_TRUE((*w)->Write(""));
+    ASSERT_TRUE((*w)->Write("llo"));
+    EXPECT_EQ((*w)->size(), 5u);
+    auto handle = (*w)->Finish({"text/plain; charset=utf-8", "hello.txt"});
+    ASSERT_TRUE(handle);
+    EXPECT_FALSE((*w)->Write("more"));  // spent
+    w->reset();                         // destroying a finished writer keeps the staged file
+    const std::string key = FileKey("col", "rec", "hello_abc.txt");
+    ASSERT_TRUE(s.Commit(*handle, key));
+    EXPECT_EQ(Slurp(dir_ / "col" / "rec" / "hello_abc.txt"), "hello");
+    EXPECT_NE(Slurp(dir_ / "col" / "rec" / "hello_abc.txt.attrs").find(R"("md5":"XUFAKrxLKna5cZ2REBfFkg==")"),
+              std::string::npos);
+    EXPECT_TRUE(fs::is_empty(dir_ / ".basalt_tmp"));
+}
+
+TEST_F(LocalStorageTest, AnUnfinishedStagingWriterLeavesNothing) {
+    LocalStorage s(dir_);
+    {
+        auto w = s.BeginStage();
+        ASSERT_TRUE(w);
+        ASSERT_TRUE((*w)->Write(std::string(100000, 'x')));
+        EXPECT_FALSE(fs::is_empty(dir_ / ".basalt_tmp"));
+    }  // an upload that failed half-way
+    EXPECT_TRUE(fs::is_empty(dir_ / ".basalt_tmp"));
+}
+
+TEST_F(LocalStorageTest, OpenedFilesReadAtOffsetsAndOutliveReplacement) {
+    LocalStorage s(dir_);
+    const std::string key = FileKey("c", "r", "a.bin");
+    ASSERT_TRUE(s.WriteAtomic(key, "0123456789", {"application/octet-stream", ""}));
+    auto f = s.Open(key);
+    ASSERT_TRUE(f);
+    EXPECT_EQ((*f)->info().size, 10u);
+    EXPECT_GT((*f)->info().mtime_unix, 0);
+    EXPECT_GE((*f)->NativeHandle(), 0);
+    std::string buf(4, '\0');
+    auto n = (*f)->ReadAt(3, buf);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 4u);
+    EXPECT_EQ(buf, "3456");
+    n = (*f)->ReadAt(8, buf);  // short at the end
+    ASSERT_TRUE(n);
+    EXPECT_EQ(buf.substr(0, *n), "89");
+    // a reader keeps what it opened while the key is replaced
+    ASSERT_TRUE(s.WriteAtomic(key, "abc", {"application/octet-stream", ""}));
+    n = (*f)->ReadAt(0, buf);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(buf, "0123");
+    auto missing = s.Open(FileKey("c", "r", "nope.bin"));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    EXPECT_FALSE(s.Open(FileKey("c", "r")));  // a directory is not a file
+    EXPECT_FALSE(s.Open("../x"));
+}
+
 TEST_F(LocalStorageTest, KeysCannotEscapeTheRoot) {
     LocalStorage s(dir_);
     for (const char* bad : {"../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", "", "a\\..\\b"}) {

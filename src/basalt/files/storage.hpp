@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,36 @@ struct FileAttrs {
     std::string original_name;  ///< empty when unknown
 };
 
+/// A file being written into the staging area piece by piece (an upload as it arrives), so no
+/// file is ever held whole in memory. Nothing is visible under any key until the handle Finish
+/// returns is committed. Destroying the writer before Finish succeeded removes what was
+/// written. Blocking; used by one thread at a time.
+class StagingWriter {
+public:
+    virtual ~StagingWriter() = default;
+    /// Appends `data`.
+    virtual Status Write(std::string_view data) = 0;
+    /// Bytes written so far.
+    virtual std::uint64_t size() const = 0;
+    /// Completes the file (durably) with its metadata and returns its staging handle for
+    /// FileStorage::Commit / Discard. The writer is spent afterwards.
+    virtual Result<std::string> Finish(const FileAttrs& attrs) = 0;
+};
+
+/// An open stored file: random reads for ranges and thumbs. Reads see the content the file had
+/// when it was opened (a replaced or deleted file stays readable through it). Blocking (except
+/// NativeHandle); thread-safe.
+class FileReader {
+public:
+    virtual ~FileReader() = default;
+    /// Size and mtime when opened.
+    virtual FileInfo info() const = 0;
+    /// Up to `out.size()` bytes at `offset` (fewer only at the end of the file).
+    virtual Result<std::size_t> ReadAt(std::uint64_t offset, std::span<char> out) const = 0;
+    /// A readable descriptor for zero-copy sends, -1 when the storage has none (a bucket).
+    virtual int NativeHandle() const { return -1; }
+};
+
 /// Blocking storage operations; call them from the blocking pool, never a network thread.
 /// Implementations are thread-safe. Every key is validated (no "..", no absolute paths): an
 /// invalid key is kInvalidArgument.
@@ -30,9 +62,15 @@ class FileStorage {
 public:
     virtual ~FileStorage() = default;
 
-    /// Writes `data` to a private staging area and returns a staging handle. Nothing is visible
-    /// under any key until Commit.
-    virtual Result<std::string> Stage(std::string_view data, const FileAttrs& attrs) = 0;
+    /// Starts a file in the private staging area (see StagingWriter).
+    virtual Result<std::unique_ptr<StagingWriter>> BeginStage() = 0;
+    /// Writes `data` to the staging area at once and returns a staging handle (BeginStage +
+    /// Write + Finish).
+    Result<std::string> Stage(std::string_view data, const FileAttrs& attrs) {
+        BASALT_TRY(auto w, BeginStage());
+        BASALT_RETURN_IF_ERROR(w->Write(data));
+        return w->Finish(attrs);
+    }
     /// Moves a staged file to `key` (atomically replacing any file there).
     virtual Status Commit(const std::string& staged, const std::string& key) = 0;
     /// Drops a staged file that will not be committed (no error if already gone).
@@ -46,8 +84,10 @@ public:
     virtual Result<std::optional<FileInfo>> Stat(const std::string& key) = 0;
     /// The metadata stored with the file, nullopt when there is none.
     virtual std::optional<FileAttrs> Attrs(const std::string& key) = 0;
-    /// Up to `length` bytes from `offset`.
+    /// Up to `length` bytes from `offset` (small reads: sniffing, thumbs' sources).
     virtual Result<std::string> Read(const std::string& key, std::uint64_t offset, std::uint64_t length) = 0;
+    /// Opens the file under `key` for streaming reads; kNotFound when there is none.
+    virtual Result<std::unique_ptr<FileReader>> Open(const std::string& key) = 0;
 
     /// Deletes the file under `key` with its metadata and its thumbs (no error if absent).
     virtual Status Delete(const std::string& key) = 0;

@@ -8,8 +8,9 @@
 namespace basalt::files::testing {
 
 /// A w x h RGB image whose top half is black and bottom half white, encoded by `suffix`
-/// (".png", ".jpg", ".gif", ".webp"); empty on failure.
-inline std::string MakeImage(int w, int h, const char* suffix) {
+/// (".png", ".jpg", ".gif", ".webp"), with an EXIF orientation tag when `orientation` is not 0
+/// (JPEG); empty on failure.
+inline std::string MakeImage(int w, int h, const char* suffix, int orientation = 0) {
     if (VIPS_INIT("basalt_test") != 0) {
         return {};
     }
@@ -25,6 +26,9 @@ inline std::string MakeImage(int w, int h, const char* suffix) {
             VipsImage* cast = nullptr;
             if (vips_join(black, inverted, &joined, VIPS_DIRECTION_VERTICAL, nullptr) == 0 &&
                 vips_cast_uchar(joined, &cast, nullptr) == 0) {
+                if (orientation != 0) {
+                    vips_image_set_int(cast, VIPS_META_ORIENTATION, orientation);
+                }
                 void* buf = nullptr;
                 size_t len = 0;
                 if (vips_image_write_to_buffer(cast, suffix, &buf, &len, nullptr) == 0) {
@@ -42,6 +46,17 @@ inline std::string MakeImage(int w, int h, const char* suffix) {
         }
     }
     return out;
+}
+
+/// The EXIF orientation an encoded image declares (1 when none).
+inline int Orientation(const std::string& data) {
+    VipsImage* img = vips_image_new_from_buffer(data.data(), data.size(), "", nullptr);
+    if (img == nullptr) {
+        return -1;
+    }
+    const int o = vips_image_get_orientation(img);
+    g_object_unref(img);
+    return o;
 }
 
 /// Width, height and the mean of the top-left pixel row of an encoded image; {-1,-1,-1} when it

@@ -105,6 +105,69 @@ std::optional<ThumbSize> ParseThumbSize(std::string_view s) {
 
 bool IsThumbableType(std::string_view content_type) { return SaverSuffix(content_type) != nullptr; }
 
+namespace {
+
+/// The scaled size (before any crop) and the crop box of a thumb of a `w0` x `h0` image (as
+/// displayed, i.e. after EXIF orientation), following PocketBase's imaging calls.
+struct ThumbPlan {
+    int scaled_w = 0;
+    int scaled_h = 0;
+    bool crop = false;
+    int left = 0;
+    int top = 0;
+    int crop_w = 0;
+    int crop_h = 0;
+};
+
+int AtLeastOne(double v) { return std::max(1, static_cast<int>(v)); }
+
+ThumbPlan PlanThumb(int w0, int h0, const ThumbSize& size) {
+    ThumbPlan p;
+    const double w = size.width;
+    const double h = size.height;
+    if (size.width == 0) {  // imaging.Resize(0, H): the other side rounded
+        p.scaled_h = size.height;
+        p.scaled_w = AtLeastOne(std::floor(h * w0 / h0 + 0.5));
+    } else if (size.height == 0) {
+        p.scaled_w = size.width;
+        p.scaled_h = AtLeastOne(std::floor(w * h0 / w0 + 0.5));
+    } else if (size.mode == ThumbSize::Mode::kFit) {  // imaging.Fit: inside the box, never enlarged
+        p.scaled_w = w0;
+        p.scaled_h = h0;
+        if (w0 > size.width || h0 > size.height) {
+            const double src_ratio = static_cast<double>(w0) / h0;
+            if (src_ratio > w / h) {
+                p.scaled_w = size.width;
+                p.scaled_h = AtLeastOne(w / src_ratio);
+            } else {
+                p.scaled_h = size.height;
+                p.scaled_w = AtLeastOne(h * src_ratio);
+            }
+        }
+    } else {  // imaging.Fill: cover the box (the covering side exactly), then crop at the anchor
+        if (static_cast<double>(w0) * h > static_cast<double>(h0) * w) {
+            p.scaled_w = static_cast<int>(std::max(w, std::ceil(w0 * h / h0)));
+            p.scaled_h = size.height;
+        } else {
+            p.scaled_w = size.width;
+            p.scaled_h = static_cast<int>(std::max(h, std::ceil(h0 * w / w0)));
+        }
+        p.crop = true;
+        p.crop_w = std::min(size.width, p.scaled_w);
+        p.crop_h = std::min(size.height, p.scaled_h);
+        p.left = (p.scaled_w - p.crop_w) / 2;
+        p.top = (p.scaled_h - p.crop_h) / 2;
+        if (size.mode == ThumbSize::Mode::kTop) {
+            p.top = 0;
+        } else if (size.mode == ThumbSize::Mode::kBottom) {
+            p.top = p.scaled_h - p.crop_h;
+        }
+    }
+    return p;
+}
+
+}  // namespace
+
 Result<std::string> MakeThumb(std::string_view image, std::string_view content_type, const ThumbSize& size) {
     const char* suffix = SaverSuffix(content_type);
     if (suffix == nullptr) {
@@ -116,69 +179,52 @@ Result<std::string> MakeThumb(std::string_view image, std::string_view content_t
     if (!EnsureVips()) {
         return Internal("libvips failed to initialise");
     }
-    // The header is read lazily: the pixel count is known before anything is decoded.
-    ImageRef in(vips_image_new_from_buffer(image.data(), image.size(), "", "access", VIPS_ACCESS_SEQUENTIAL, nullptr));
-    if (in.img == nullptr) {
+    // Only the header is read here: the pixel count is checked before anything is decoded.
+    ImageRef header(vips_image_new_from_buffer(image.data(), image.size(), "", nullptr));
+    if (header.img == nullptr) {
         return InvalidArgument("Cannot decode the image: " + VipsErrorText());
     }
-    const int w0 = vips_image_get_width(in.img);
-    const int h0 = vips_image_get_height(in.img);
+    int w0 = vips_image_get_width(header.img);
+    int h0 = vips_image_get_height(header.img);
     if (w0 <= 0 || h0 <= 0 ||
         static_cast<std::uint64_t>(w0) * static_cast<std::uint64_t>(h0) > kMaxThumbSourcePixels) {
         return InvalidArgument("The image is too large for a thumb.");
     }
-    const double w = size.width;
-    const double h = size.height;
-    double hscale = 1.0;
-    double vscale = 1.0;
-    bool crop = false;
-    if (size.width == 0) {
-        hscale = vscale = h / h0;
-    } else if (size.height == 0) {
-        hscale = vscale = w / w0;
-    } else if (size.mode == ThumbSize::Mode::kFit) {
-        if (w0 > w || h0 > h) {
-            hscale = vscale = std::min(w / w0, h / h0);
-        }
-    } else {
-        // cover the box, then crop: the covering side gets exactly the box's size
-        crop = true;
-        if (static_cast<double>(w0) * h > static_cast<double>(h0) * w) {
-            const double rw = std::max(w, std::ceil(w0 * h / h0));
-            hscale = rw / w0;
-            vscale = h / h0;
-        } else {
-            const double rh = std::max(h, std::ceil(h0 * w / w0));
-            hscale = w / w0;
-            vscale = rh / h0;
-        }
+    // Thumbs come out upright (as PocketBase's imaging.AutoOrientation): sizes refer to the
+    // image as displayed, so a 90°/270° EXIF orientation swaps the sides.
+    if (vips_image_get_orientation_swap(header.img) != 0) {
+        std::swap(w0, h0);
     }
-    ImageRef resized;
-    if (hscale == 1.0 && vscale == 1.0) {
-        resized.img = in.img;
-        g_object_ref(in.img);
-    } else if (vips_resize(in.img, &resized.img, hscale, "vscale", vscale, nullptr) != 0) {
-        return Internal("resize failed: " + VipsErrorText());
+    const ThumbPlan plan = PlanThumb(w0, h0, size);
+    // vips_thumbnail decodes with shrink-on-load (JPEG DCT scaling, WebP) instead of decoding
+    // every pixel first, auto-rotates, and resizes to exactly scaled_w x scaled_h.
+    ImageRef scaled;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): libvips only reads the buffer.
+    if (vips_thumbnail_buffer(const_cast<char*>(image.data()),
+                              image.size(),
+                              &scaled.img,
+                              plan.scaled_w,
+                              "height",
+                              plan.scaled_h,
+                              "size",
+                              VIPS_SIZE_FORCE,
+                              nullptr) != 0) {
+        return InvalidArgument("Cannot decode the image: " + VipsErrorText());
     }
     ImageRef out;
-    if (crop) {
-        const int rw = vips_image_get_width(resized.img);
-        const int rh = vips_image_get_height(resized.img);
-        const int ew = std::min(size.width, rw);
-        const int eh = std::min(size.height, rh);
-        const int left = (rw - ew) / 2;
-        int top = (rh - eh) / 2;
-        if (size.mode == ThumbSize::Mode::kTop) {
-            top = 0;
-        } else if (size.mode == ThumbSize::Mode::kBottom) {
-            top = rh - eh;
-        }
-        if (vips_extract_area(resized.img, &out.img, left, top, ew, eh, nullptr) != 0) {
+    if (plan.crop) {
+        const int rw = vips_image_get_width(scaled.img);
+        const int rh = vips_image_get_height(scaled.img);
+        const int cw = std::min(plan.crop_w, rw);
+        const int ch = std::min(plan.crop_h, rh);
+        const int left = std::clamp(plan.left, 0, rw - cw);
+        const int top = std::clamp(plan.top, 0, rh - ch);
+        if (vips_extract_area(scaled.img, &out.img, left, top, cw, ch, nullptr) != 0) {
             return Internal("crop failed: " + VipsErrorText());
         }
     } else {
-        out.img = resized.img;
-        g_object_ref(resized.img);
+        out.img = scaled.img;
+        g_object_ref(scaled.img);
     }
     void* buf = nullptr;
     std::size_t len = 0;

@@ -93,6 +93,43 @@ TEST(MakeThumb, KeepsTheFormat) {
     }
 }
 
+TEST(MakeThumb, JpegsWithExifOrientationComeOutUpright) {
+    // stored 200 x 100, top half black; orientation 6 = "rotate 90° clockwise to display": the
+    // image as seen is 100 x 200 with the black half on the right
+    const std::string src = testing::MakeImage(200, 100, ".jpg", 6);
+    ASSERT_FALSE(src.empty());
+    auto half = MakeThumb(src, "image/jpeg", *ParseThumbSize("50x0"));
+    ASSERT_TRUE(half) << half.error().message;
+    auto d = Decode(*half);
+    EXPECT_EQ(d.width, 50);
+    EXPECT_EQ(d.height, 100);
+    EXPECT_GT(d.top_left, 200);  // left column is the (formerly bottom) white half
+    auto fit = MakeThumb(src, "image/jpeg", *ParseThumbSize("100x100f"));
+    ASSERT_TRUE(fit);
+    EXPECT_EQ(Decode(*fit).width, 50);
+    EXPECT_EQ(Decode(*fit).height, 100);
+    auto cover = MakeThumb(src, "image/jpeg", *ParseThumbSize("40x60"));
+    ASSERT_TRUE(cover);
+    EXPECT_EQ(Decode(*cover).width, 40);
+    EXPECT_EQ(Decode(*cover).height, 60);
+    // the thumb carries no orientation any more (it is upright)
+    EXPECT_EQ(testing::Orientation(*half), 1);
+    // without the tag nothing turns
+    auto plain = MakeThumb(testing::MakeImage(200, 100, ".jpg"), "image/jpeg", *ParseThumbSize("50x0"));
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(Decode(*plain).width, 50);
+    EXPECT_EQ(Decode(*plain).height, 25);
+}
+
+TEST(MakeThumb, LargeJpegsShrinkOnLoad) {
+    // 2 MP: the thumb comes out right (speed is measured by bench/files.sh, not asserted)
+    const std::string src = testing::MakeImage(1920, 1080, ".jpg");
+    auto t = MakeThumb(src, "image/jpeg", *ParseThumbSize("100x100"));
+    ASSERT_TRUE(t);
+    EXPECT_EQ(Decode(*t).width, 100);
+    EXPECT_EQ(Decode(*t).height, 100);
+}
+
 TEST(MakeThumb, RefusesGarbageAndHugeImages) {
     EXPECT_FALSE(MakeThumb("not an image", "image/png", *ParseThumbSize("10x10")));
     EXPECT_FALSE(MakeThumb(MakeImage(8, 8, ".png"), "image/svg+xml", *ParseThumbSize("10x10")));

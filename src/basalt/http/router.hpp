@@ -19,6 +19,11 @@ struct RouteOptions {
     /// When set, replaces `body_limit`: computed from the matched request (method, path and
     /// path params known, body not yet read), e.g. from what the path names.
     std::function<std::size_t(const Request&)> body_limit_fn;
+    /// When set and true for the matched request (method, path, params and headers known, body
+    /// not read), the body is not read up front: the handler pulls it through
+    /// `Request::body_reader` (uploads to disk). The body limit, timeouts and the 413/400
+    /// answers stay the session's.
+    std::function<bool(const Request&)> stream_body;
     static constexpr std::size_t kUnlimitedBody = std::numeric_limits<std::size_t>::max();
 };
 

@@ -119,7 +119,7 @@ TEST(RouterTest, RejectsBadPatterns) {
 
 TEST(RouterTest, RouteOptionsKept) {
     Router r;
-    r.Add(verb::post, "/up", H("u"), RouteOptions{.body_limit = 10, .body_limit_fn = {}});
+    r.Add(verb::post, "/up", H("u"), RouteOptions{.body_limit = 10, .body_limit_fn = {}, .stream_body = {}});
     EXPECT_EQ(r.Match(verb::post, "/up").route->options.body_limit, 10u);
     EXPECT_EQ(r.fallback().options.body_limit, 32u << 20);
 }

@@ -174,6 +174,9 @@ void Server::Start() {
     if (impl_->started) {
         throw std::logic_error("http::Server::Start called twice");
     }
+    // File downloads use sendfile(2), which (unlike Asio's sends) has no MSG_NOSIGNAL: a client
+    // that hangs up must give EPIPE, not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
     tcp::endpoint ep = ResolveEndpoint(impl_->opts.host, impl_->opts.port);
     if (ep.port() != 0) {
         // SO_REUSEPORT would let this server silently share the port with another process that

@@ -3,7 +3,11 @@
 
 #include <zlib.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <span>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -113,6 +117,119 @@ net::awaitable<Response> AddHeader(Request& req, const Next& next, std::string t
     co_return res;
 }
 
+// ---- streamed request bodies ----
+
+/// What the last streamed-body handler saw (tests run one server at a time).
+struct StreamSeen {
+    std::atomic<int> calls{0};
+    std::atomic<int> last_state{-1};  // BodyReader::State of the read that ended the loop
+    std::atomic<std::size_t> bytes{0};
+};
+
+StreamSeen g_seen;
+
+/// Reads the whole body through the reader: "n=<bytes> max=<largest chunk> sum=<byte sum>".
+net::awaitable<Response> Drain(Request& req) {
+    ++g_seen.calls;
+    if (req.body_reader == nullptr || !req.body.empty()) {
+        co_return Response::Json(500, "not streamed");
+    }
+    std::size_t n = 0;
+    std::size_t max = 0;
+    unsigned long sum = 0;
+    for (;;) {
+        const BodyReader::Chunk c = co_await req.body_reader->Next();
+        if (c.state != BodyReader::State::kData) {
+            g_seen.last_state = static_cast<int>(c.state);
+            break;
+        }
+        n += c.data.size();
+        max = std::max(max, c.data.size());
+        for (char ch : c.data) {
+            sum += static_cast<unsigned char>(ch);
+        }
+    }
+    g_seen.bytes = n;
+    EXPECT_EQ(req.body_reader->consumed(), n);
+    co_return Response::Json(200, "n=" + std::to_string(n) + " max=" + std::to_string(max) +
+                                      " sum=" + std::to_string(sum) + " h=" + std::string(req.Header("X-Tag")));
+}
+
+/// Answers without reading the body.
+net::awaitable<Response> Ignore(Request&) {
+    ++g_seen.calls;
+    co_return Response::Json(202, "ignored");
+}
+
+// ---- bodies from files ----
+
+/// A BodyFile over bytes in memory, without a descriptor (the non-sendfile path).
+class MemoryFile final : public BodyFile {
+public:
+    explicit MemoryFile(std::string data) : data_(std::move(data)) {}
+    int NativeHandle() const override { return -1; }
+    net::awaitable<Result<std::size_t>> ReadAt(std::uint64_t offset, std::span<char> out) override {
+        const std::size_t n = offset >= data_.size() ? 0 : std::min(out.size(), data_.size() - offset);
+        std::copy_n(data_.data() + offset, n, out.data());
+        co_return n;
+    }
+
+private:
+    std::string data_;
+};
+
+/// A BodyFile over an unlinked temp file (sendfile path).
+class TempFile final : public BodyFile {
+public:
+    explicit TempFile(const std::string& data) {
+        char name[] = "/tmp/basalt_http_test_XXXXXX";
+        fd_ = ::mkstemp(name);
+        ::unlink(name);
+        EXPECT_EQ(::write(fd_, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    }
+    ~TempFile() override { ::close(fd_); }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    int NativeHandle() const override { return fd_; }
+    net::awaitable<Result<std::size_t>> ReadAt(std::uint64_t, std::span<char>) override {
+        co_return Internal("unused");
+    }
+
+private:
+    int fd_ = -1;
+};
+
+std::string Pattern(std::size_t n, unsigned seed) {
+    std::string out(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = static_cast<char>((i * 131 + seed + i / 977) & 0xFF);
+    }
+    return out;
+}
+
+const std::string& BigFileData() {
+    static const std::string data = Pattern(6u << 20, 7);
+    return data;
+}
+
+/// "<" + file[10, 10+100000) + "|" + memory[0, 5000) + ">" and the whole 6 MiB file.
+net::awaitable<Response> Parts(Request& req) {
+    static const std::shared_ptr<BodyFile> disk = std::make_shared<TempFile>(BigFileData());
+    static const std::shared_ptr<BodyFile> mem = std::make_shared<MemoryFile>(Pattern(200000, 3));
+    Response r;
+    r.content_type = "application/octet-stream";
+    if (req.Query("whole")) {
+        r.parts.push_back(BodyPart::File(disk, 0, BigFileData().size()));
+        co_return r;
+    }
+    r.parts.push_back(BodyPart::Bytes("<"));
+    r.parts.push_back(BodyPart::File(disk, 10, 100000));
+    r.parts.push_back(BodyPart::Bytes("|"));
+    r.parts.push_back(BodyPart::File(mem, 0, 150000));
+    r.parts.push_back(BodyPart::Bytes(">"));
+    co_return r;
+}
+
 Response JsonError(unsigned status) {
     return Response::Json(status, R"({"status":)" + std::to_string(status) + "}");
 }
@@ -122,7 +239,7 @@ std::shared_ptr<Router> MakeRouter() {
     r->Add(verb::get, "/api/hello/{name}", [](Request& q) { return Hello(q); });
     r->Add(verb::get, "/api/echo/{rest...}", [](Request& q) { return Echo(q); });
     r->Add(verb::post, "/api/echo", [](Request& q) { return Echo(q); });
-    r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10, .body_limit_fn = {}});
+    r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10, .body_limit_fn = {}, .stream_body = {}});
     // the limit comes from the path: /api/sized/5 accepts 5 bytes
     RouteOptions sized;
     sized.body_limit_fn = [](const Request& q) { return static_cast<std::size_t>(std::stoul(std::string(q.Param("n")))); };
@@ -134,6 +251,12 @@ std::shared_ptr<Router> MakeRouter() {
     r->Add(verb::get, "/api/slow", [](Request& q) { return Slow(q); });
     r->Add(verb::get, "/api/stream", [](Request&) { return Ready(StreamResponse(ThreeChunks)); });
     r->Add(verb::get, "/api/forever", [](Request&) { return Ready(StreamResponse(Forever)); });
+    RouteOptions streamed;
+    streamed.body_limit = 1u << 20;
+    streamed.stream_body = [](const Request& q) { return q.Header("X-Buffer").empty(); };
+    r->Add(verb::post, "/api/upload", [](Request& q) { return Drain(q); }, streamed);
+    r->Add(verb::post, "/api/upload-ignore", [](Request& q) { return Ignore(q); }, streamed);
+    r->Add(verb::get, "/api/parts", [](Request& q) { return Parts(q); });
     r->Add(verb::get, "/api/mw", [](Request& q) {
         return Ready(Response::Json(200, std::any_cast<std::string>(q.user_data)));
     });
@@ -667,6 +790,206 @@ TEST(ServerTest, BindFailureThrows) {
     o.port = 0;
     Server bad(o, MakeRouter());
     EXPECT_THROW(bad.Start(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace basalt::http
+
+namespace basalt::http {
+namespace {
+
+std::string Post(std::string_view target, std::string_view body, std::string_view extra = "") {
+    return "POST " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n" + std::string(extra) + "\r\n" + std::string(body);
+}
+
+std::string ByteSum(std::string_view s) {
+    unsigned long sum = 0;
+    for (char ch : s) {
+        sum += static_cast<unsigned char>(ch);
+    }
+    return std::to_string(sum);
+}
+
+/// The "max=" figure of a Drain answer.
+std::size_t MaxChunk(const std::string& answer) {
+    const auto at = answer.find("max=");
+    return at == std::string::npos ? 0 : std::stoul(answer.substr(at + 4));
+}
+
+std::string Chunked(std::string_view body, std::size_t piece) {
+    std::string out;
+    for (std::size_t i = 0; i < body.size(); i += piece) {
+        const std::string_view p = body.substr(i, piece);
+        char len[32];
+        std::snprintf(len, sizeof len, "%zx\r\n", p.size());
+        out += len;
+        out += p;
+        out += "\r\n";
+    }
+    return out + "0\r\n\r\n";
+}
+
+TEST(StreamedBody, ArrivesInBoundedChunksAndKeepsTheConnection) {
+    TestServer s;
+    Client c(s.port());
+    const std::string body = Pattern(700000, 1);
+    c.Send(Post("/api/upload", body, "X-Tag: one\r\n"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ(r->body(), "n=700000 max=" + std::to_string(MaxChunk(r->body())) + " sum=" + ByteSum(body) + " h=one");
+    EXPECT_LE(MaxChunk(r->body()), 65536u);  // pieces of 64 KiB at most, not the whole body
+    EXPECT_GT(MaxChunk(r->body()), 8192u);
+    EXPECT_TRUE(r->keep_alive());
+    // the same connection serves the next request, streamed or not
+    c.Send(Post("/api/upload", "tiny") + Get("/api/hello/x"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "n=4 max=4 sum=" + ByteSum("tiny") + " h=");
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), R"({"hello":"x"})");
+}
+
+TEST(StreamedBody, ChunkedEncodingAndTheRouteCanDecline) {
+    TestServer s;
+    Client c(s.port());
+    const std::string body = Pattern(200000, 2);
+    c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + Chunked(body, 30000));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "n=200000 max=" + std::to_string(MaxChunk(r->body())) + " sum=" + ByteSum(body) + " h=");
+    EXPECT_LE(MaxChunk(r->body()), 30000u);  // never past a chunk
+    // stream_body says no: the body is read whole as usual
+    c.Send(Post("/api/upload", "abc", "X-Buffer: 1\r\n"));
+    r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 500);
+    EXPECT_EQ(r->body(), "not streamed");
+}
+
+TEST(StreamedBody, OverTheLimitIs413WhateverTheHandlerSays) {
+    ServerOptions o;
+    o.error_response = JsonError;
+    TestServer s(o);
+    {  // announced too large: refused before the handler runs
+        g_seen.calls = 0;
+        Client c(s.port());
+        c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 413);
+        EXPECT_EQ(r->body(), R"({"status":413})");
+        EXPECT_EQ(g_seen.calls, 0);
+    }
+    {  // chunked past the limit: the handler sees kTooLarge, the client a 413
+        g_seen.calls = 0;
+        Client c(s.port());
+        c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               Chunked(Pattern(1200000, 5), 65536));
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 413);
+        EXPECT_EQ(r->body(), R"({"status":413})");
+        EXPECT_EQ(g_seen.calls, 1);
+        EXPECT_EQ(g_seen.last_state, static_cast<int>(BodyReader::State::kTooLarge));
+        EXPECT_TRUE(c.WaitClosed());
+    }
+    {  // broken chunk framing: 400
+        Client c(s.port());
+        c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+        auto r = c.Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->result_int(), 400);
+        EXPECT_EQ(g_seen.last_state, static_cast<int>(BodyReader::State::kBad));
+    }
+}
+
+TEST(StreamedBody, UnreadBodyEndsTheConnectionAfterTheAnswer) {
+    TestServer s;
+    Client c(s.port());
+    c.Send("POST /api/upload-ignore HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n" + Pattern(1000, 1));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 202);
+    EXPECT_FALSE(r->keep_alive());
+    EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(StreamedBody, ExpectContinueIsSentWhenTheHandlerReads) {
+    TestServer s;
+    Client c(s.port());
+    c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    auto cont = c.Read(true);
+    ASSERT_TRUE(cont);
+    EXPECT_EQ(cont->result_int(), 100);
+    c.Send("hello");
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), "n=5 max=5 sum=" + ByteSum("hello") + " h=");
+}
+
+TEST(StreamedBody, ClientGoneMidBodyEndsTheHandlerQuietly) {
+    ServerOptions o;
+    o.read_body_timeout = 2s;
+    TestServer s(o);
+    g_seen.last_state = -1;
+    {
+        Client c(s.port());
+        c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n" + Pattern(300000, 1));
+    }  // closed half-way
+    for (int i = 0; i < 100 && g_seen.last_state == -1; ++i) {
+        std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(g_seen.last_state, static_cast<int>(BodyReader::State::kFailed));
+    {  // a client that stalls mid-body is cut off after read_body_timeout
+        g_seen.last_state = -1;
+        Client c(s.port());
+        c.Send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n" + Pattern(1000, 1));
+        EXPECT_TRUE(c.WaitClosed(5s));
+        // the timeout closes the socket before the handler's read completes: wait for it
+        for (int i = 0; i < 100 && g_seen.last_state == -1; ++i) {
+            std::this_thread::sleep_for(20ms);
+        }
+        EXPECT_EQ(g_seen.last_state, static_cast<int>(BodyReader::State::kFailed));
+    }
+}
+
+TEST(BodyParts, FileRangesMemoryAndBytesInOrder) {
+    TestServer s;
+    Client c(s.port());
+    c.Send(Get("/api/parts"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    const std::string expected = "<" + BigFileData().substr(10, 100000) + "|" + Pattern(200000, 3).substr(0, 150000) + ">";
+    EXPECT_EQ(r->body().size(), expected.size());
+    EXPECT_TRUE(r->body() == expected);
+    EXPECT_EQ((*r)[bhttp::field::content_length], std::to_string(expected.size()));
+    EXPECT_TRUE(r->keep_alive());
+    // HEAD: the length, no body; then a 6 MiB sendfile on the same connection
+    c.Send("HEAD /api/parts HTTP/1.1\r\nHost: x\r\n\r\n" + Get("/api/parts?whole=1"));
+    auto h = c.Read(true);
+    ASSERT_TRUE(h);
+    EXPECT_EQ((*h)[bhttp::field::content_length], std::to_string(expected.size()));
+    auto whole = c.Read(false, 20s);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->body().size(), BigFileData().size());
+    EXPECT_TRUE(whole->body() == BigFileData());
+}
+
+TEST(BodyParts, ClientGoneDuringSendfileDoesNotKillTheServer) {
+    TestServer s;
+    for (int i = 0; i < 3; ++i) {
+        Client c(s.port());
+        c.Send(Get("/api/parts?whole=1"));
+    }  // closed without reading: EPIPE / ECONNRESET, never SIGPIPE
+    Client c(s.port());
+    c.Send(Get("/api/hello/alive"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body(), R"({"hello":"alive"})");
 }
 
 }  // namespace

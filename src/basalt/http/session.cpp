@@ -1,14 +1,24 @@
 // The connection loop: Beast read/route/read-body/handle/write, timeouts, limits, gzip, access
 // log and streaming responses. The only TU of http/ (with the tests) that includes Beast I/O.
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -37,6 +47,8 @@ using net::experimental::awaitable_operators::operator||;
 
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t kReadChunk = 8192;
+constexpr std::size_t kStreamChunk = 64 * 1024;  // streamed request bodies / non-fd file reads
+constexpr std::size_t kSendfileMax = 1u << 30;   // per sendfile(2) call
 constexpr std::size_t kGzipMin = 1024;
 constexpr std::size_t kLingerMaxBytes = 4u << 20;
 constexpr std::chrono::seconds kLingerTimeout{2};
@@ -119,6 +131,170 @@ void AccessLog(const Conn& c, const LogInfo& li, unsigned status, std::size_t by
               ms);
 }
 
+/// Waits until the socket is writable again (after EAGAIN), at most `timeout`; false on timeout
+/// or error.
+net::awaitable<bool> WaitWritable(tcp::socket& socket, std::chrono::seconds timeout) {
+    net::steady_timer timer(socket.get_executor());
+    timer.expires_after(timeout);
+    auto r = co_await (socket.async_wait(tcp::socket::wait_write, kTuple) || timer.async_wait(kTuple));
+    co_return r.index() == 0 && !std::get<0>(std::get<0>(r));
+}
+
+/// sendfile(2) of `length` bytes of `fd` from `offset` to the connection: the kernel copies from
+/// the page cache, nothing passes through user memory. False when the client is gone or stalls
+/// past the write timeout, or the file ends early.
+net::awaitable<bool> SendFile(Conn& c, int fd, std::uint64_t offset, std::uint64_t length) {
+    tcp::socket& socket = c.stream.socket();
+    boost::system::error_code ec;
+    if (!socket.native_non_blocking()) {
+        socket.native_non_blocking(true, ec);
+        if (ec) {
+            co_return false;
+        }
+    }
+    auto off = static_cast<off_t>(offset);
+    std::uint64_t left = length;
+    while (left > 0) {
+        const ssize_t n = ::sendfile(socket.native_handle(), fd, &off, std::min<std::uint64_t>(left, kSendfileMax));
+        if (n > 0) {
+            left -= static_cast<std::uint64_t>(n);
+            continue;
+        }
+        if (n == 0) {
+            co_return false;  // the file is shorter than announced
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            co_return false;
+        }
+        if (!co_await WaitWritable(socket, c.w.options->write_timeout)) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+/// Copies a file part without a descriptor (a remote object) through a bounded buffer.
+net::awaitable<bool> CopyFilePart(Conn& c, BodyFile& file, std::uint64_t offset, std::uint64_t length) {
+    std::unique_ptr<char[]> buf(new char[kStreamChunk]);
+    while (length > 0) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kStreamChunk));
+        auto got = co_await file.ReadAt(offset, std::span<char>(buf.get(), want));
+        if (!got || *got == 0) {
+            if (!got) {
+                log::Error("http: reading a response body failed: {}", got.error().message);
+            }
+            co_return false;
+        }
+        c.stream.expires_after(c.w.options->write_timeout);
+        auto [ec, n] = co_await net::async_write(c.stream, net::buffer(buf.get(), *got), kTuple);
+        if (ec) {
+            co_return false;
+        }
+        offset += *got;
+        length -= *got;
+    }
+    co_return true;
+}
+
+/// The serialized header section of `out` (status line, fields, empty line).
+std::string SerializeHeader(bhttp::response<bhttp::empty_body>& out) {
+    bhttp::response_serializer<bhttp::empty_body> sr{out};
+    sr.split(true);
+    std::string text;
+    boost::system::error_code ec;
+    while (!ec && !sr.is_header_done()) {
+        sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+            for (const auto b : beast::buffers_range_ref(buffers)) {
+                text.append(static_cast<const char*>(b.data()), b.size());
+            }
+            sr.consume(beast::buffer_bytes(buffers));
+        });
+    }
+    return text;
+}
+
+/// Writes `data` straight to the socket; with `more`, MSG_MORE lets the kernel put it in the
+/// same segments as what follows (a header and the first sendfile bytes: one packet, not two,
+/// despite TCP_NODELAY).
+net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
+    tcp::socket& socket = c.stream.socket();
+    boost::system::error_code ec;
+    if (!socket.native_non_blocking()) {
+        socket.native_non_blocking(true, ec);
+        if (ec) {
+            co_return false;
+        }
+    }
+    const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+    while (!data.empty()) {
+        const ssize_t n = ::send(socket.native_handle(), data.data(), data.size(), flags);
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            co_return false;
+        }
+        if (!co_await WaitWritable(socket, c.w.options->write_timeout)) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+/// Writes the header of `out` (Content-Length = the parts' total), then each part: literal bytes
+/// as they are, file parts with sendfile(2) (or read in bounded pieces without a descriptor).
+/// `bytes` receives what was written of the body.
+net::awaitable<bool> WriteParts(Conn& c,
+                                bhttp::response<bhttp::empty_body>& out,
+                                const std::vector<BodyPart>& parts,
+                                bool head,
+                                std::size_t& bytes) {
+    std::uint64_t total = 0;
+    for (const auto& p : parts) {
+        total += p.size();
+    }
+    out.content_length(total);
+    // The header goes out with the literal parts that follow it in one write.
+    std::string first = SerializeHeader(out);
+    std::size_t i = 0;
+    for (; !head && i < parts.size() && !parts[i].file; ++i) {
+        first += parts[i].bytes;
+        bytes += parts[i].bytes.size();
+    }
+    const bool more = !head && i < parts.size();
+    if (!co_await SendRaw(c, first, more)) {
+        co_return false;
+    }
+    if (head) {
+        co_return true;
+    }
+    for (; i < parts.size(); ++i) {
+        const BodyPart& p = parts[i];
+        bool ok = true;
+        if (!p.file) {
+            ok = co_await SendRaw(c, p.bytes, i + 1 < parts.size());
+        } else if (p.length == 0) {
+            ok = true;
+        } else if (const int fd = p.file->NativeHandle(); fd >= 0) {
+            ok = co_await SendFile(c, fd, p.offset, p.length);
+        } else {
+            ok = co_await CopyFilePart(c, *p.file, p.offset, p.length);
+        }
+        if (!ok) {
+            co_return false;
+        }
+        bytes += static_cast<std::size_t>(p.size());
+    }
+    co_return true;
+}
+
 /// Serializes a (non-stream) response. Returns false when the write failed.
 net::awaitable<bool> WriteResponse(Conn& c,
                                    Response res,
@@ -129,6 +305,18 @@ net::awaitable<bool> WriteResponse(Conn& c,
                                    const LogInfo& li) {
     if (res.status < 100 || res.status > 999) {
         res = (*c.w.error_response)(500);
+    }
+    if (!res.parts.empty() && !IsBodylessStatus(res.status)) {
+        bhttp::response<bhttp::empty_body> out;
+        out.version(version);
+        out.result(res.status);
+        FillHeaders(out, res);
+        out.keep_alive(keep_alive);
+        std::size_t bytes = 0;
+        const bool ok = co_await WriteParts(c, out, res.parts, head, bytes);
+        c.stream.expires_never();
+        AccessLog(c, li, res.status, bytes);
+        co_return ok;
     }
     bhttp::response<bhttp::string_body> out;
     out.version(version);
@@ -285,6 +473,86 @@ bool IsQuietReadError(const boost::system::error_code& ec) {
            ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
+/// The body of a streamed request (RouteOptions::stream_body), pulled by the handler through
+/// Request::body_reader: Beast's parser with a buffer_body over a fixed 64 KiB buffer, one
+/// async_read_some per Next(). Each read must make progress within read_body_timeout (as
+/// nginx's client_body_timeout: a large upload may take longer than that as a whole).
+class StreamedBody final : public BodyReader {
+public:
+    StreamedBody(Conn& c, bhttp::request_parser<bhttp::empty_body>&& header, std::size_t limit, bool expect_continue)
+        : c_(c), parser_(std::move(header)), buf_(new char[kStreamChunk]), expect_continue_(expect_continue) {
+        if (limit == RouteOptions::kUnlimitedBody) {
+            parser_.body_limit(boost::none);
+        } else {
+            parser_.body_limit(static_cast<std::uint64_t>(limit));
+        }
+    }
+
+    net::awaitable<Chunk> Next() override {
+        if (state_ != State::kData) {
+            co_return Chunk{state_, {}};
+        }
+        if (expect_continue_) {
+            expect_continue_ = false;
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser_.get().version()};
+            c_.stream.expires_after(c_.w.options->write_timeout);
+            auto [ec, n] = co_await bhttp::async_write(c_.stream, cont, kTuple);
+            if (ec) {
+                co_return Fail(State::kFailed);
+            }
+        }
+        for (;;) {
+            if (parser_.is_done()) {
+                state_ = State::kEnd;
+                co_return Chunk{state_, {}};
+            }
+            auto& body = parser_.get().body();
+            body.data = buf_.get();
+            body.size = kStreamChunk;
+            body.more = true;
+            c_.stream.expires_after(c_.w.options->read_body_timeout);
+            auto [ec, n] = co_await bhttp::async_read_some(c_.stream, c_.buffer, parser_, kTuple);
+            c_.stream.expires_never();
+            if (ec == bhttp::error::need_buffer) {
+                ec = {};
+            }
+            if (ec == bhttp::error::body_limit) {
+                co_return Fail(State::kTooLarge);
+            }
+            if (ec) {
+                co_return Fail(IsQuietReadError(ec) ? State::kFailed : State::kBad);
+            }
+            const std::size_t got = kStreamChunk - parser_.get().body().size;
+            if (got > 0) {
+                consumed_ += got;
+                co_return Chunk{State::kData, std::string_view(buf_.get(), got)};
+            }
+        }
+    }
+
+    std::uint64_t consumed() const override { return consumed_; }
+
+    State state() const { return state_; }
+
+    /// Whether the request was read to its end (the connection may serve another one).
+    bool complete() const { return state_ == State::kEnd || (state_ == State::kData && parser_.is_done()); }
+
+    bool keep_alive() const { return parser_.get().keep_alive(); }
+
+private:
+    Chunk Fail(State s) {
+        state_ = s;
+        return Chunk{s, {}};
+    }
+
+    Conn& c_;
+    bhttp::request_parser<bhttp::buffer_body> parser_;
+    std::unique_ptr<char[]> buf_;
+    bool expect_continue_;
+    State state_ = State::kData;
+    std::uint64_t consumed_ = 0;
+};
+
 // Fills path/query from the request-target; false if it is malformed.
 bool ParseTarget(Request& req, std::string_view& raw_path) {
     std::string_view target = req.target;
@@ -363,6 +631,7 @@ net::awaitable<After> HandleOne(Conn& c) {
     const std::size_t limit = route.options.body_limit_fn ? route.options.body_limit_fn(req) : route.options.body_limit;
 
     bool keep_alive = false;
+    std::optional<StreamedBody> streamed;
     if (hp.is_done()) {
         auto msg = hp.release();
         keep_alive = msg.keep_alive();
@@ -371,35 +640,48 @@ net::awaitable<After> HandleOne(Conn& c) {
         if (auto cl = hp.content_length(); cl && *cl > limit) {
             co_return co_await WriteError(c, 413, version, li);
         }
-        if (version >= 11 && IEquals(hp.get()[bhttp::field::expect], "100-continue")) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-            c.stream.expires_after(o.write_timeout);
-            auto [ec, n] = co_await bhttp::async_write(c.stream, cont, kTuple);
+        const bool expect_continue = version >= 11 && IEquals(hp.get()[bhttp::field::expect], "100-continue");
+        if (route.options.stream_body) {
+            req.headers = hp.get().base();  // a copy: the parser keeps its header for framing
+            if (!route.options.stream_body(req)) {
+                req.headers.clear();
+            } else {
+                streamed.emplace(c, std::move(hp), limit, expect_continue);
+                req.body_reader = &*streamed;
+                c.buffer.reserve(kStreamChunk);  // read the body in 64 KiB pieces, not 8 KiB
+            }
+        }
+        if (!streamed) {
+            if (expect_continue) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+                c.stream.expires_after(o.write_timeout);
+                auto [ec, n] = co_await bhttp::async_write(c.stream, cont, kTuple);
+                if (ec) {
+                    co_return After::kClose;
+                }
+            }
+            bhttp::request_parser<bhttp::string_body> bp{std::move(hp)};
+            if (limit == RouteOptions::kUnlimitedBody) {
+                bp.body_limit(boost::none);
+            } else {
+                bp.body_limit(static_cast<std::uint64_t>(limit));
+            }
+            c.stream.expires_after(o.read_body_timeout);
+            auto [ec, n] = co_await bhttp::async_read(c.stream, c.buffer, bp, kTuple);
+            if (ec == bhttp::error::body_limit) {
+                co_return co_await WriteError(c, 413, version, li);
+            }
             if (ec) {
-                co_return After::kClose;
+                if (IsQuietReadError(ec)) {
+                    co_return After::kClose;
+                }
+                co_return co_await WriteError(c, 400, version, li);
             }
+            auto msg = bp.release();
+            keep_alive = msg.keep_alive();
+            req.body = std::move(msg.body());
+            req.headers = std::move(static_cast<bhttp::fields&>(msg.base()));
         }
-        bhttp::request_parser<bhttp::string_body> bp{std::move(hp)};
-        if (limit == RouteOptions::kUnlimitedBody) {
-            bp.body_limit(boost::none);
-        } else {
-            bp.body_limit(static_cast<std::uint64_t>(limit));
-        }
-        c.stream.expires_after(o.read_body_timeout);
-        auto [ec, n] = co_await bhttp::async_read(c.stream, c.buffer, bp, kTuple);
-        if (ec == bhttp::error::body_limit) {
-            co_return co_await WriteError(c, 413, version, li);
-        }
-        if (ec) {
-            if (IsQuietReadError(ec)) {
-                co_return After::kClose;
-            }
-            co_return co_await WriteError(c, 400, version, li);
-        }
-        auto msg = bp.release();
-        keep_alive = msg.keep_alive();
-        req.body = std::move(msg.body());
-        req.headers = std::move(static_cast<bhttp::fields&>(msg.base()));
     }
     c.stream.expires_never();
 
@@ -409,6 +691,27 @@ net::awaitable<After> HandleOne(Conn& c) {
     li.method = req.method_string;
 
     Response res = co_await Process(*c.w.router, handler, req, *c.w.error_response);
+    req.body_reader = nullptr;
+    After after_ok = After::kKeepAlive;
+    if (streamed) {
+        // A failed body read is answered here, whatever the handler made of it.
+        switch (streamed->state()) {
+            case BodyReader::State::kTooLarge: co_return co_await WriteError(c, 413, version, li);
+            case BodyReader::State::kBad: co_return co_await WriteError(c, 400, version, li);
+            case BodyReader::State::kFailed: co_return After::kClose;  // client gone: nobody to answer
+            case BodyReader::State::kData:
+            case BodyReader::State::kEnd: break;
+        }
+        keep_alive = streamed->keep_alive();
+        if (c.buffer.size() == 0) {
+            c.buffer.shrink_to_fit();  // back to the idle footprint
+        }
+        if (!streamed->complete()) {
+            // The handler answered without the rest of the body: answer, then drain and close.
+            keep_alive = false;
+            after_ok = After::kLingerClose;
+        }
+    }
     const bool head = req.method == bhttp::verb::head;
     if (res.stream) {
         co_return co_await WriteStream(c, std::move(res), version, head, li);
@@ -416,6 +719,9 @@ net::awaitable<After> HandleOne(Conn& c) {
     keep_alive = keep_alive && !c.w.stopping;
     const bool ok = co_await WriteResponse(
         c, std::move(res), version, keep_alive, head, req.Header("Accept-Encoding"), li);
+    if (ok && after_ok == After::kLingerClose) {
+        co_return After::kLingerClose;
+    }
     co_return ok && keep_alive ? After::kKeepAlive : After::kClose;
 }
 

@@ -240,40 +240,64 @@ net::awaitable<Result<ServedFile>> FileService::Resolve(RequestCtx ctx,
     const std::string original_key = dir + "/" + filename;
     const bool want_thumb = !thumb.empty() && ThumbListed(*field, thumb) && files::ParseThumbSize(thumb).has_value();
     auto work = [this, original_key, filename, thumb, want_thumb, dir]() -> Result<ServedFile> {
-        BASALT_TRY(auto info, storage_.Stat(original_key));
-        if (!info) {
-            return NotFound();
-        }
+        BASALT_TRY(std::shared_ptr<const FileContent> content, storage_.Open(original_key));
         ServedFile out;
         out.key = original_key;
         out.name = filename;
-        if (auto attrs = storage_.Attrs(original_key); attrs && !attrs->content_type.empty()) {
-            out.content_type = attrs->content_type;
-        } else {
-            BASALT_TRY(auto head, storage_.Read(original_key, 0, kSniffBytes));
-            out.content_type = files::ServedContentType(files::SniffMime(head), filename);
-        }
-        out.size = info->size;
-        out.mtime_unix = info->mtime_unix;
+        BASALT_TRY(out.content_type, ContentType(original_key, *content, filename));
         if (want_thumb && files::IsThumbableType(out.content_type)) {
             const std::string thumb_key = dir + "/thumbs_" + filename + "/" + thumb + "_" + filename;
-            if (EnsureThumb(original_key, out.content_type, thumb, thumb_key)) {
-                BASALT_TRY(auto tinfo, storage_.Stat(thumb_key));
-                if (tinfo) {
-                    out.key = thumb_key;
-                    out.name = thumb + "_" + filename;
-                    out.size = tinfo->size;
-                    out.mtime_unix = tinfo->mtime_unix;
-                }
+            auto opened = storage_.Open(thumb_key);
+            if (!opened && opened.error().code == ErrorCode::kNotFound &&
+                EnsureThumb(original_key, out.content_type, thumb, thumb_key)) {
+                opened = storage_.Open(thumb_key);
+            }
+            if (opened) {
+                content = std::move(*opened);
+                out.key = thumb_key;
+                out.name = thumb + "_" + filename;
             }
         }
+        out.size = content->info().size;
+        out.mtime_unix = content->info().mtime_unix;
+        out.content = std::move(content);
         return out;
     };
     co_return co_await Offload(blocking_, std::move(work));
 }
 
-net::awaitable<Result<std::string>> FileService::Read(std::string key, std::uint64_t offset, std::uint64_t length) {
-    auto work = [this, key = std::move(key), offset, length]() { return storage_.Read(key, offset, length); };
+Result<std::string> FileService::ContentType(const std::string& key,
+                                             const FileContent& content,
+                                             const std::string& filename) {
+    const files::FileInfo info = content.info();
+    {
+        std::lock_guard<std::mutex> g(types_mu_);
+        if (auto it = types_.find(key);
+            it != types_.end() && it->second.size == info.size && it->second.mtime_unix == info.mtime_unix) {
+            return it->second.content_type;
+        }
+    }
+    std::string type;
+    if (auto attrs = storage_.Attrs(key); attrs && !attrs->content_type.empty()) {
+        type = std::move(attrs->content_type);
+    } else {
+        std::string head(static_cast<std::size_t>(std::min(info.size, kSniffBytes)), '\0');
+        BASALT_TRY(std::size_t n, content.ReadAt(0, head));
+        head.resize(n);
+        type = files::ServedContentType(files::SniffMime(head), filename);
+    }
+    std::lock_guard<std::mutex> g(types_mu_);
+    if (types_.size() >= kMaxCachedTypes) {
+        types_.clear();
+    }
+    types_[key] = CachedType{info.size, info.mtime_unix, type};
+    return type;
+}
+
+net::awaitable<Result<std::size_t>> FileService::ReadContent(std::shared_ptr<const FileContent> content,
+                                                            std::uint64_t offset,
+                                                            std::span<char> out) {
+    auto work = [content = std::move(content), offset, out]() { return content->ReadAt(offset, out); };
     co_return co_await Offload(blocking_, std::move(work));
 }
 

@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -14,20 +16,26 @@
 #include "basalt/base/result.hpp"
 #include "basalt/files/storage.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/uploads.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
 
 namespace net = boost::asio;
 
+/// An open stored file's bytes (a descriptor on local storage, for zero-copy sends).
+using FileContent = files::FileReader;
+
 /// A file ready to be served: its storage key (the original or a thumb), the name to announce,
-/// the content type and the stat the HTTP validators come from.
+/// the content type, the stat the HTTP validators come from and the opened content (what was
+/// there when resolved, even if the file is replaced meanwhile).
 struct ServedFile {
     std::string key;
     std::string name;
     std::string content_type;
     std::uint64_t size = 0;
     std::int64_t mtime_unix = 0;
+    std::shared_ptr<const FileContent> content;
 };
 
 /// File use cases. References App-owned objects that outlive every request; thread-safe (the
@@ -52,8 +60,17 @@ public:
                                                std::string thumb,
                                                std::string file_token);
 
-    /// Up to `length` bytes of a served file from `offset` (on the blocking pool).
-    net::awaitable<Result<std::string>> Read(std::string key, std::uint64_t offset, std::uint64_t length);
+    /// Up to `out.size()` bytes of opened content at `offset` (on the blocking pool), for
+    /// storages without a native handle. `out` must stay valid until the call completes.
+    net::awaitable<Result<std::size_t>> ReadContent(std::shared_ptr<const FileContent> content,
+                                                    std::uint64_t offset,
+                                                    std::span<char> out);
+
+    /// Starts receiving an uploaded file (multipart part `field`, client file name `filename`)
+    /// into the staging area.
+    std::unique_ptr<UploadWriter> BeginUpload(std::string field, std::string filename) {
+        return std::make_unique<UploadWriter>(&storage_, blocking_, std::move(field), std::move(filename));
+    }
 
 private:
     net::awaitable<Auth> ResolveFileToken(std::string token);
@@ -63,12 +80,25 @@ private:
                      const std::string& size,
                      const std::string& thumb_key);
 
+    /// The served content type of `key` (attrs sidecar, else sniffed), remembered per key for
+    /// the size and mtime it was read at (downloads otherwise re-read the sidecar every time).
+    Result<std::string> ContentType(const std::string& key, const FileContent& content, const std::string& filename);
+
+    struct CachedType {
+        std::uint64_t size = 0;
+        std::int64_t mtime_unix = 0;
+        std::string content_type;
+    };
+    static constexpr std::size_t kMaxCachedTypes = 8192;
+
     store::Store& store_;
     SchemaRegistry& registry_;
     net::any_io_executor blocking_;
     files::FileStorage& storage_;
     std::mutex locks_mu_;
     std::map<std::string, std::weak_ptr<std::mutex>> thumb_locks_;  // guarded by locks_mu_
+    std::mutex types_mu_;
+    std::unordered_map<std::string, CachedType> types_;  // guarded by types_mu_; cleared when full
 };
 
 }  // namespace basalt::service

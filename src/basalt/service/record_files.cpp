@@ -5,7 +5,6 @@
 #include <map>
 
 #include "basalt/base/log.hpp"
-#include "basalt/base/offload.hpp"
 #include "basalt/files/mime.hpp"
 #include "basalt/files/names.hpp"
 #include "basalt/schema/record_values.hpp"
@@ -98,18 +97,6 @@ std::string QuoteGo(std::string_view s) {
 
 }  // namespace
 
-RecordFiles::~RecordFiles() {
-    if (storage_ == nullptr) {
-        return;
-    }
-    std::lock_guard<std::mutex> g(mu_);
-    for (const auto& u : uploads_) {
-        if (!u.handle.empty()) {
-            storage_->Discard(u.handle);
-        }
-    }
-}
-
 void RecordFiles::Commit(const std::string& collection_id,
                          const std::string& record_id,
                          const std::set<std::pair<std::string, std::string>>& keep,
@@ -117,17 +104,14 @@ void RecordFiles::Commit(const std::string& collection_id,
     if (storage_ == nullptr) {
         return;
     }
-    std::lock_guard<std::mutex> g(mu_);
     for (auto& u : uploads_) {
-        if (u.handle.empty() || !keep.contains({u.field, u.name})) {
+        if (!u.file || !keep.contains({u.field, u.name})) {
             continue;
         }
-        if (auto st = storage_->Commit(u.handle, files::FileKey(collection_id, record_id, u.name)); !st) {
+        if (auto st = u.file->CommitTo(files::FileKey(collection_id, record_id, u.name)); !st) {
             log::Error("record {}/{}: storing {} failed after commit: {}", collection_id, record_id, u.name,
                        st.error().message);
-            continue;
         }
-        u.handle.clear();
     }
     for (const auto& name : remove) {
         if (!files::IsSafeFileName(name)) {
@@ -139,16 +123,15 @@ void RecordFiles::Commit(const std::string& collection_id,
     }
 }
 
-net::awaitable<Result<std::shared_ptr<RecordFiles>>> StageUploads(files::FileStorage* storage,
-                                                                  net::any_io_executor blocking,
-                                                                  const Collection& c,
-                                                                  boost::json::object& body,
-                                                                  std::vector<Upload> uploads) {
+Result<std::shared_ptr<RecordFiles>> BindUploads(files::FileStorage* storage,
+                                                 const Collection& c,
+                                                 boost::json::object& body,
+                                                 std::vector<Upload> uploads) {
     auto out = std::make_shared<RecordFiles>(storage);
     // Part name -> the uploads sent under it, in order; parts for unknown names are dropped.
     std::vector<std::pair<std::string, std::vector<Upload>>> by_key;
     for (auto& u : uploads) {
-        if (FileFieldOfKey(c, u.field) == nullptr) {
+        if (FileFieldOfKey(c, u.field) == nullptr || !u.file) {
             continue;
         }
         auto it = std::find_if(by_key.begin(), by_key.end(), [&](const auto& kv) { return kv.first == u.field; });
@@ -159,72 +142,35 @@ net::awaitable<Result<std::shared_ptr<RecordFiles>>> StageUploads(files::FileSto
         it->second.push_back(std::move(u));
     }
     if (by_key.empty()) {
-        co_return out;
+        return out;
     }
     if (storage == nullptr) {
-        co_return Internal("file storage is not configured");
+        return Internal("file storage is not configured");
     }
-    // Sniff, name and stage off the network thread.
-    struct Job {
-        std::string key;
-        const Field* field;
-        std::vector<Upload> files;
-    };
-    std::vector<Job> jobs;
-    for (auto& [key, files] : by_key) {
-        jobs.push_back({key, FileFieldOfKey(c, key), std::move(files)});
-    }
-    auto work = [storage, &jobs]() -> Result<std::vector<std::vector<RecordFiles::Staged>>> {
-        std::vector<std::vector<RecordFiles::Staged>> staged(jobs.size());
-        for (std::size_t i = 0; i < jobs.size(); ++i) {
-            const Field& f = *jobs[i].field;
-            const std::uint64_t max_size = MaxSize(f, kDefaultFileMaxSize);
-            for (const auto& u : jobs[i].files) {
-                RecordFiles::Staged s;
-                s.field = f.name;
-                s.original_name = u.filename;
-                s.size = u.data.size();
-                s.mime = files::SniffMime(u.data);
-                s.name = files::StoredFileName(u.filename, files::ExtensionForMime(s.mime));
-                if (s.size <= max_size) {
-                    files::FileAttrs attrs{files::ServedContentType(s.mime, s.name), u.filename};
-                    auto handle = storage->Stage(u.data, attrs);
-                    if (!handle) {
-                        for (auto& done : staged) {
-                            for (auto& d : done) {
-                                if (!d.handle.empty()) {
-                                    storage->Discard(d.handle);
-                                }
-                            }
-                        }
-                        return handle.error();
-                    }
-                    s.handle = std::move(*handle);
-                }
-                staged[i].push_back(std::move(s));
-            }
-        }
-        return staged;
-    };
-    BASALT_CO_TRY(auto staged, co_await Offload(blocking, std::move(work)));
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        const std::string& key = jobs[i].key;
+    for (auto& [key, list] : by_key) {
+        const Field& f = *FileFieldOfKey(c, key);
         boost::json::array names;
-        const bool plain = key == jobs[i].field->name;
-        if (plain) {
+        if (key == f.name) {
             if (auto it = body.find(key); it != body.end()) {
                 for (auto& existing : schema::ToUniqueStringSlice(it->value())) {
                     names.emplace_back(existing);
                 }
             }
         }
-        for (auto& s : staged[i]) {
+        for (auto& u : list) {
+            RecordFiles::Staged s;
+            s.field = f.name;
+            s.original_name = u.filename;
+            s.size = u.file->size();
+            s.mime = u.file->mime();
+            s.name = files::StoredFileName(u.filename, files::ExtensionForMime(s.mime));
+            s.file = std::move(u.file);
             names.emplace_back(s.name);
             out->Add(std::move(s));
         }
         body[key] = std::move(names);
     }
-    co_return out;
+    return out;
 }
 
 void ValidateFileFields(const Collection& c,

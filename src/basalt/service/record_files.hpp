@@ -5,35 +5,24 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include "basalt/base/result.hpp"
 #include "basalt/files/storage.hpp"
 #include "basalt/schema/collection.hpp"
+#include "basalt/service/uploads.hpp"
 #include "basalt/store/store.hpp"
 
 namespace basalt::service {
 
-namespace net = boost::asio;
-
-/// One uploaded file as received (a multipart part named `field`, `field+` or `+field`).
-struct Upload {
-    std::string field;
-    std::string filename;  ///< the client's name (never used as a path)
-    std::string data;
-};
-
-/// The files of one record write. Uploads are staged (written to the storage's staging area)
-/// before the transaction; the commit hook moves the ones the saved record references into
-/// place. Every staged file not committed is discarded when the last reference goes away, so
-/// a failed or rolled-back write leaves no file behind. Shared between the write plan and the
+/// The files of one record write. Uploads arrive staged (written to the storage's staging area
+/// while the request was read); the commit hook moves the ones the saved record references into
+/// place. A staged file not committed is discarded when its last reference goes away, so a
+/// failed or rolled-back write leaves no file behind. Shared between the write plan and the
 /// commit hook; the hook runs on the store's writer thread, before the plan is released.
 class RecordFiles {
 public:
@@ -42,12 +31,11 @@ public:
         std::string name;           ///< generated stored name
         std::string original_name;  ///< the client's name (validation messages)
         std::uint64_t size = 0;
-        std::string mime;    ///< sniffed from the content
-        std::string handle;  ///< staging handle, empty when not staged (too large)
+        std::string mime;                  ///< sniffed from the content
+        std::shared_ptr<StagedFile> file;  ///< the content in the staging area
     };
 
     explicit RecordFiles(files::FileStorage* storage) : storage_(storage) {}
-    ~RecordFiles();
     RecordFiles(const RecordFiles&) = delete;
     RecordFiles& operator=(const RecordFiles&) = delete;
 
@@ -64,20 +52,18 @@ public:
 
 private:
     files::FileStorage* storage_;
-    std::mutex mu_;  // Commit (writer thread) vs the destructor's discard
     std::vector<Staged> uploads_;
 };
 
 /// Binds `uploads` to the collection's file fields the way PocketBase's record form does:
 /// parts named `f`, `f+` or `+f` for a file field `f` become generated names in `body` (a plain
 /// `f` keeps the names already listed in `body[f]` and appends the new ones; the modifiers are
-/// resolved later with the rest of the body). Parts for other names are ignored. Sniffs and
-/// stages every upload on `blocking` (files larger than the field's maxSize are not written).
-net::awaitable<Result<std::shared_ptr<RecordFiles>>> StageUploads(files::FileStorage* storage,
-                                                                  net::any_io_executor blocking,
-                                                                  const schema::Collection& c,
-                                                                  boost::json::object& body,
-                                                                  std::vector<Upload> uploads);
+/// resolved later with the rest of the body). Parts for other names are dropped (and with them
+/// their staged content).
+Result<std::shared_ptr<RecordFiles>> BindUploads(files::FileStorage* storage,
+                                                 const schema::Collection& c,
+                                                 boost::json::object& body,
+                                                 std::vector<Upload> uploads);
 
 /// PocketBase's file field checks on the record's new values, in its order per field: names
 /// that are neither stored already (`old_values`, null for a create) nor uploaded now

@@ -433,7 +433,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareCreate(RequestCtx ctx,
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
-    BASALT_CO_TRY(plan.files, co_await StageUploads(files_, blocking_, *c, body, std::move(uploads)));
+    BASALT_CO_TRY(plan.files, BindUploads(files_, *c, body, std::move(uploads)));
 
     // Assemble the new record: zero values, then the submitted data (with modifiers), then
     // generated values.
@@ -526,7 +526,7 @@ net::awaitable<Result<WritePlan>> RecordService::PrepareUpdate(RequestCtx ctx,
     const schema::Schema& s = *plan.schema;
     const bool su = plan.superuser;
     const CollectionPtr c = plan.collection;
-    BASALT_CO_TRY(plan.files, co_await StageUploads(files_, blocking_, *c, body, std::move(uploads)));
+    BASALT_CO_TRY(plan.files, BindUploads(files_, *c, body, std::move(uploads)));
     plan.id = id;
     plan.check_rule = !su && !c->update_rule->empty();
     if (plan.check_rule && schema::HasModifiers(*c, body)) {
