@@ -129,7 +129,8 @@ std::string AvatarFileName(std::string_view url) {
 /// on the blocking pool): one GET (redirects followed) bounded by kAvatarTimeout and the
 /// field's maxSize; the content is sniffed and must be a type the field admits. Any failure is
 /// logged and yields nullopt — the sign-in goes on without the avatar.
-std::optional<Upload> DownloadAvatar(const std::string& provider,
+std::optional<Upload> DownloadAvatar(files::FileStorage* storage,
+                                     const std::string& provider,
                                      const std::string& url,
                                      const std::string& field,
                                      const FileLimits& limits) {
@@ -155,7 +156,12 @@ std::optional<Upload> DownloadAvatar(const std::string& provider,
             return std::nullopt;
         }
     }
-    return Upload{field, AvatarFileName(url), std::move(res->body)};
+    auto staged = StageContent(storage, field, AvatarFileName(url), res->body);
+    if (!staged) {
+        log::Warn("OAuth2 {}: failed to store the avatar: {}", provider, staged.error().message);
+        return std::nullopt;
+    }
+    return std::move(*staged);
 }
 
 ProviderOutcome TalkToProvider(const auth::ProviderConfig& p, const OAuth2Input& in) {
@@ -340,16 +346,17 @@ net::awaitable<Result<AuthResult>> AuthService::AuthWithOAuth2(RequestCtx ctx,
         if (const std::string field = Str(mapped, "avatarURL");
             !field.empty() && !payload.contains(field) && !user.avatar_url.empty()) {
             const schema::Field* f = c->FindField(field);
-            if (f != nullptr && f->type == schema::FieldType::kFile) {
+            files::FileStorage* storage = records_.file_storage();
+            if (f != nullptr && f->type == schema::FieldType::kFile && storage != nullptr) {
                 // Downloaded into the file field, stored like an upload; skipped on any failure.
-                auto fetch = [provider = in.provider, url = user.avatar_url, field, limits = FileLimitsOf(*f)] {
-                    return DownloadAvatar(provider, url, field, limits);
+                auto fetch = [storage, provider = in.provider, url = user.avatar_url, field, limits = FileLimitsOf(*f)] {
+                    return DownloadAvatar(storage, provider, url, field, limits);
                 };
                 std::optional<Upload> avatar = co_await Offload(blocking_, std::move(fetch));
                 if (avatar) {
                     uploads.push_back(std::move(*avatar));
                 }
-            } else if (f != nullptr) {
+            } else if (f != nullptr && f->type != schema::FieldType::kFile) {
                 payload[field] = user.avatar_url;
             }
         }

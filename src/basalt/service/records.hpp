@@ -160,6 +160,9 @@ public:
     /// Loads a record by collection id and record id without any rule (token resolution).
     net::awaitable<Result<std::optional<schema::Record>>> FindById(std::string collection_id, std::string id);
 
+    /// Where record files are stored; null when uploads are refused.
+    files::FileStorage* file_storage() const { return files_; }
+
 private:
     store::Store& store_;
     SchemaRegistry& registry_;

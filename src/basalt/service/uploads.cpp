@@ -29,6 +29,26 @@ Status StagedFile::CommitTo(const std::string& key) {
     return Ok();
 }
 
+namespace {
+
+files::FileAttrs AttrsFor(const std::string& mime, const std::string& filename) {
+    // The stored name is chosen per write plan; its extension (what the served type depends
+    // on) is the same for all of them.
+    const std::string sample = files::StoredFileName(filename, files::ExtensionForMime(mime));
+    return files::FileAttrs{files::ServedContentType(mime, sample), filename};
+}
+
+}  // namespace
+
+Result<Upload> StageContent(files::FileStorage* storage, std::string field, std::string filename, std::string_view content) {
+    const std::string mime = files::SniffMime(content.substr(0, kSniffBytes));
+    BASALT_TRY(std::unique_ptr<files::StagingWriter> writer, storage->BeginStage());
+    BASALT_RETURN_IF_ERROR(writer->Write(content));
+    BASALT_TRY(std::string handle, writer->Finish(AttrsFor(mime, filename)));
+    auto staged = std::make_shared<StagedFile>(storage, std::move(handle), content.size(), mime);
+    return Upload{std::move(field), std::move(filename), std::move(staged)};
+}
+
 /// What the blocking pool touches: the storage's writer and the sniffed type.
 struct UploadWriter::State {
     files::FileStorage* storage = nullptr;
@@ -91,11 +111,7 @@ net::awaitable<Result<Upload>> UploadWriter::Finish() {
     pending_ = std::string();
     const std::uint64_t size = size_;
     auto work = [state = state_, filename = filename_, size]() -> Result<std::shared_ptr<StagedFile>> {
-        // The stored name is chosen per write plan; its extension (what the served type
-        // depends on) is the same for all of them.
-        const std::string sample = files::StoredFileName(filename, files::ExtensionForMime(state->mime));
-        files::FileAttrs attrs{files::ServedContentType(state->mime, sample), filename};
-        BASALT_TRY(std::string handle, state->writer->Finish(attrs));
+        BASALT_TRY(std::string handle, state->writer->Finish(AttrsFor(state->mime, filename)));
         state->writer.reset();
         return std::make_shared<StagedFile>(state->storage, std::move(handle), size, state->mime);
     };

@@ -55,6 +55,11 @@ struct Upload {
     std::shared_ptr<StagedFile> file;
 };
 
+/// Stages `content`, already whole in memory (a file the server fetched itself, e.g. an OAuth2
+/// avatar), as an upload of `field` named `filename`: the same sniffing and metadata as
+/// UploadWriter. Blocking: call it on the blocking pool.
+Result<Upload> StageContent(files::FileStorage* storage, std::string field, std::string filename, std::string_view content);
+
 /// Receives one uploaded file piece by piece and stages it: pieces are gathered up to
 /// kFlushBytes and written on the blocking pool, the first 64 KiB are sniffed for the type, and
 /// nothing of the file is kept in memory beyond the pending piece. Destroying the writer before
