@@ -166,6 +166,7 @@ Server::~Server() {
         // Session frames die with their io_context; make sure no worker thread is running.
         impl_->guards.clear();
         impl_->grace_timer.reset();  // its io_context (worker 0) dies next
+        impl_->signals.reset();      // likewise
         impl_->workers.clear();
     }
 }
