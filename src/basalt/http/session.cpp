@@ -140,17 +140,24 @@ net::awaitable<bool> WaitWritable(tcp::socket& socket, std::chrono::seconds time
     co_return r.index() == 0 && !std::get<0>(std::get<0>(r));
 }
 
+/// Our own send(2)/sendfile(2) calls must not block a network thread: false if the socket
+/// cannot be switched to non-blocking mode.
+bool EnsureNonBlocking(tcp::socket& socket) {
+    if (socket.native_non_blocking()) {
+        return true;
+    }
+    boost::system::error_code ec;
+    socket.native_non_blocking(true, ec);
+    return !ec;
+}
+
 /// sendfile(2) of `length` bytes of `fd` from `offset` to the connection: the kernel copies from
 /// the page cache, nothing passes through user memory. False when the client is gone or stalls
 /// past the write timeout, or the file ends early.
 net::awaitable<bool> SendFile(Conn& c, int fd, std::uint64_t offset, std::uint64_t length) {
     tcp::socket& socket = c.stream.socket();
-    boost::system::error_code ec;
-    if (!socket.native_non_blocking()) {
-        socket.native_non_blocking(true, ec);
-        if (ec) {
-            co_return false;
-        }
+    if (!EnsureNonBlocking(socket)) {
+        co_return false;
     }
     auto off = static_cast<off_t>(offset);
     std::uint64_t left = length;
@@ -221,12 +228,8 @@ std::string SerializeHeader(bhttp::response<bhttp::empty_body>& out) {
 /// despite TCP_NODELAY).
 net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
     tcp::socket& socket = c.stream.socket();
-    boost::system::error_code ec;
-    if (!socket.native_non_blocking()) {
-        socket.native_non_blocking(true, ec);
-        if (ec) {
-            co_return false;
-        }
+    if (!EnsureNonBlocking(socket)) {
+        co_return false;
     }
     const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
     while (!data.empty()) {
