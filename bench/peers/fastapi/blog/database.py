@@ -1,0 +1,28 @@
+"""SQLAlchemy engine and session, as in FastAPI's "SQL (Relational) Databases" tutorial."""
+import os
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+engine = create_engine(f"sqlite:///{os.environ['DB']}", connect_args={"check_same_thread": False})
+
+
+@event.listens_for(engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")  # the same durability as Basalt and PocketBase
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+SessionLocal = sessionmaker(autocommit=False, autoflush=False, bind=engine)
+Base = declarative_base()
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
