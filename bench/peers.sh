@@ -205,7 +205,7 @@ stop_system() {
 cpu_snapshot() { $PY "$PEERS/procs.py" cpu "$PGID"; }
 
 run_workload() {  # system workload port
-  local sys=$1 w=$2 port=$3 rep file b0 o0 b1 o1 t0 t1
+  local sys=$1 w=$2 port=$3 rep file b0 o0 k0 b1 o1 k1 t0 t1
   local -a env=(W_IDFMT="$IDFMT" W_USERS=$USERS W_N=$POSTS W_SEED=42)
   case $w in
     W1) env+=(W_PATH="$W1_PATH") ;;
@@ -219,11 +219,11 @@ run_workload() {  # system workload port
   for rep in $(seq 1 "$REPEATS"); do
     wait_quiet
     file=$sys.$w.$rep.txt
-    read -r b0 o0 < <(cpu_snapshot); t0=$(date +%s%N)
+    read -r b0 o0 k0 < <(cpu_snapshot); t0=$(date +%s%N)
     env "${env[@]}" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency --timeout 10s -s "$PEERS/wrk/load.lua" \
       "http://127.0.0.1:$port" >"$RAW/$file" 2>&1 || true
-    read -r b1 o1 < <(cpu_snapshot); t1=$(date +%s%N)
-    local foreign; foreign=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v ns=$((t1 - t0)) \
+    read -r b1 o1 k1 < <(cpu_snapshot); t1=$(date +%s%N)
+    local foreign; foreign=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0 + k1 - k0)) -v ns=$((t1 - t0)) \
       'BEGIN { f = (b - o) / (ns / 1e9 * 100); printf "%.2f", (f < 0 ? 0 : f) }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$w" "$rep" "$file" "$BUSY" "$QUIET" "$WAITED" \
       "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RUNS"

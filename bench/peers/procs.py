@@ -1,15 +1,24 @@
 #!/usr/bin/python3
 """Process accounting for the peer benchmark, from /proc.
 
-  procs.py cpu PGID    → "<busy jiffies of the whole machine> <jiffies of process group PGID>"
-                         (the group's figure includes its reaped children, e.g. finished wrk
-                         runs), so that the CPU others used during a run can be told apart.
+  procs.py cpu PGID    → "<process jiffies of the machine> <jiffies of process group PGID>
+                         <jiffies of kernel threads>": user + nice + system time of /proc/stat
+                         (interrupt time belongs to no process), the group's time including its
+                         reaped children (finished wrk runs), and kernel threads' (ksoftirqd,
+                         kworkers) time, so that the CPU other users' processes took during a
+                         run can be told apart from the benchmark's own.
   procs.py busy SECS   → the machine's CPU busy percentage over SECS seconds.
   procs.py mem PID     → "<sum of VmRSS> <sum of VmHWM>" in KiB over PID and its descendants.
 """
 import os
 import sys
 import time
+
+
+def machine_process_time():
+    with open("/proc/stat") as f:
+        user, nice, system = (int(x) for x in f.readline().split()[1:4])
+    return user + nice + system
 
 
 def machine_busy():
@@ -63,8 +72,10 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "cpu":
         pgid = int(sys.argv[2])
-        ours = sum(s["cpu"] for s in all_stats().values() if s["pgrp"] == pgid)
-        print(machine_busy()[0], ours)
+        stats = all_stats()
+        ours = sum(s["cpu"] for s in stats.values() if s["pgrp"] == pgid)
+        kthreads = sum(s["cpu"] for pid, s in stats.items() if pid == 2 or s["ppid"] == 2)
+        print(machine_process_time(), ours, kthreads)
     elif cmd == "busy":
         b0, t0 = machine_busy()
         time.sleep(float(sys.argv[2]))
