@@ -3,8 +3,12 @@ import os
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-engine = create_engine(f"sqlite:///{os.environ['DB']}", connect_args={"check_same_thread": False})
+# QueuePool is SQLAlchemy 2.0's default for SQLite files; 1.4 (Debian's) opens a connection per
+# request, which a production deployment would not keep.
+engine = create_engine(f"sqlite:///{os.environ['DB']}", connect_args={"check_same_thread": False},
+                       poolclass=QueuePool)
 
 
 @event.listens_for(engine, "connect")
