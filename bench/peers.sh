@@ -63,6 +63,7 @@ apt_need wrk sqlite3 curl iproute2 gnuplot-nox nodejs build-essential python3 \
   python3-django-filters gunicorn
 command -v nginx >/dev/null || apt_need nginx-light
 command -v npm >/dev/null || apt_need npm
+[ "${PROFILE:-}" = 1 ] && { command -v perf >/dev/null || apt_need linux-perf; }
 # better-sqlite3 has no prebuilt binary we may download: node-gyp compiles it against the
 # headers of the installed node (/usr/include/node), with make and g++ from build-essential.
 FASTIFY=$PEERS/fastify
@@ -230,6 +231,17 @@ run_workload() {  # system workload port
     printf '  %-8s %s #%s: %s req/s, p99 %s, others %s cores\n' "$sys" "$w" "$rep" \
       "$(awk '/Requests\/sec/ {print $2}' "$RAW/$file")" "$(awk '$1=="99%" {print $2}' "$RAW/$file")" "$foreign" >&2
   done
+  if [ "${PROFILE:-}" = 1 ] && [ "$sys" = basalt ]; then
+    # One extra, untimed run with perf sampling the server (not the first second of it).
+    env "${env[@]}" wrk -t1 -c"$CONNS" -d"$((DURATION + 2))s" -s "$PEERS/wrk/load.lua" "http://127.0.0.1:$port" \
+      >/dev/null 2>&1 &
+    local wrk_pid=$!
+    sleep 1
+    perf record -F 999 -p "$SERVER_PID" -o "$WORK/perf-$w.data" -- sleep "$DURATION" >/dev/null 2>&1 || true
+    wait "$wrk_pid" || true
+    perf report -i "$WORK/perf-$w.data" --no-children --sort dso,sym --stdio 2>/dev/null |
+      $PY "$PEERS/perf_summary.py" "$w" >"$OUT/profile-basalt-$w.txt" || true
+  fi
 }
 
 run_system() {
