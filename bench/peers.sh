@@ -251,6 +251,11 @@ run_system() {
   mkdir -p "$dir"
   echo "bench: $sys on :$port" >&2
   start_system "$sys" "$port" "$dir"
+  # Idle memory: started and one request served, before validation fills any cache.
+  sleep 2
+  read -r rss hwm < <($PY "$PEERS/procs.py" mem "$SERVER_PID")
+  meta "${sys}_rss_idle_kib" "$rss"
+  meta "${sys}_procs" "$(( $(pgrep -c -P "$SERVER_PID" || true) + 1 ))"
   eval "$($PY "$PEERS/check.py" env "$sys")"
   TOKEN=""
   [ "$sys" != nginx ] && TOKEN=$($PY "$PEERS/check.py" login "$sys" "http://127.0.0.1:$port")
@@ -261,10 +266,6 @@ run_system() {
     return 0
   fi
   meta "${sys}_validation" ok
-  sleep 2
-  read -r rss hwm < <($PY "$PEERS/procs.py" mem "$SERVER_PID")
-  meta "${sys}_rss_idle_kib" "$rss"
-  meta "${sys}_procs" "$(( $(pgrep -c -P "$SERVER_PID" || true) + 1 ))"
   for w in $WORKLOADS; do
     local path_var=${w}_PATH
     [ "$w" = W7 ] && path_var=W3_PATH

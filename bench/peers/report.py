@@ -109,6 +109,8 @@ def main(out):
       "p99 each the median of its own); errors summed over the repeats.")
     p(f"Data: {meta.get('data')}")
     p(f"Versions: {meta.get('versions')}")
+    p("Answers checked against the database before timing: " +
+      ", ".join(f"{SHORT[s]} {meta[s + '_validation']}" for s in SYSTEMS if s + "_validation" in meta) + ".")
     p("")
     if meta.get("quiet_warning"):
         p(f"**Warning: {meta['quiet_warning']}**")
@@ -184,7 +186,7 @@ def main(out):
     p("")
     p("## Memory (resident set of the whole process tree, KiB → MiB)")
     p("")
-    p("| system | processes | idle (after validation) | peak (sum of VmHWM) |")
+    p("| system | processes | idle (started, one request served) | peak during the runs (sum of VmHWM) |")
     p("|---|---:|---:|---:|")
     for s in SYSTEMS:
         if meta.get(f"{s}_rss_idle_kib"):
