@@ -76,11 +76,22 @@ if [ ! -f "$FASTIFY/node_modules/.package-lock.json" ] ||
 fi
 
 mkdir -p "$OUT"
-rm -rf "$RAW" && mkdir -p "$RAW"
 META=$OUT/meta.txt
 RUNS=$OUT/runs.tsv
-printf 'system\tworkload\trep\tfile\tbusy_before\tquiet\twaited\tforeign_cores\tload1\n' >"$RUNS"
-: >"$META"
+if [ "${KEEP_RESULTS:-}" = 1 ] && [ -f "$RUNS" ] && [ -f "$META" ]; then
+  # Re-measures only $SYSTEMS: their earlier runs are dropped, the others' kept (one report).
+  for s in $SYSTEMS; do
+    rm -f "$RAW/$s".*.txt
+    awk -F'\t' -v s="$s" '$1 != s' "$RUNS" >"$RUNS.tmp" && mv "$RUNS.tmp" "$RUNS"
+    grep -v "^${s}_" "$META" >"$META.tmp" || true; mv "$META.tmp" "$META"
+  done
+  echo "rerun=$SYSTEMS at $(date -u '+%H:%M UTC')" >>"$META"
+else
+  rm -rf "$RAW"
+  printf 'system\tworkload\trep\tfile\tbusy_before\tquiet\twaited\tforeign_cores\tload1\n' >"$RUNS"
+  : >"$META"
+fi
+mkdir -p "$RAW"
 meta() { echo "$1=$2" >>"$META"; }
 
 # --- quiet machine ------------------------------------------------------------------------------
@@ -197,9 +208,21 @@ NGINX
   esac || { cat "$log" >&2; return 1; }
 }
 
+alive() { [ -e "/proc/$1" ] && ! awk '{ exit ($3 == "Z" ? 0 : 1) }' "/proc/$1/stat" 2>/dev/null; }
+
+# SIGTERM, 15 s for a graceful stop, then SIGKILL for the server and every process it started
+# (a deadlocked peer never finishes its graceful shutdown).
 stop_system() {
+  local tree p
+  tree=$($PY "$PEERS/procs.py" tree "$SERVER_PID")
   kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 150); do alive "$SERVER_PID" || break; sleep 0.1; done
+  if alive "$SERVER_PID"; then
+    echo "bench: $SERVER_PID did not stop within 15 s; killing it and its children" >&2
+    kill -KILL $tree 2>/dev/null || true
+  fi
   wait "$SERVER_PID" 2>/dev/null || true
+  for p in $tree; do alive "$p" && kill -KILL "$p" 2>/dev/null; done
   SERVER_PID=""
 }
 

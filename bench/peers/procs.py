@@ -9,6 +9,7 @@
                          run can be told apart from the benchmark's own.
   procs.py busy SECS   → the machine's CPU busy percentage over SECS seconds.
   procs.py mem PID     → "<sum of VmRSS> <sum of VmHWM>" in KiB over PID and its descendants.
+  procs.py tree PID    → PID and its descendants, one line.
 """
 import os
 import sys
@@ -81,6 +82,8 @@ if __name__ == "__main__":
         time.sleep(float(sys.argv[2]))
         b1, t1 = machine_busy()
         print(round(100.0 * (b1 - b0) / max(1, t1 - t0)))
+    elif cmd == "tree":
+        print(" ".join(str(p) for p in descendants(int(sys.argv[2]), all_stats())))
     elif cmd == "mem":
         pids = descendants(int(sys.argv[2]), all_stats())
         print(sum(status_kib(p, "VmRSS") for p in pids), sum(status_kib(p, "VmHWM") for p in pids))
