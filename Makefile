@@ -1,6 +1,6 @@
 # Basalt developer entry points. Every target installs missing dependencies first
 # (scripts/install-deps.sh is idempotent and fast when nothing is missing).
-.PHONY: deps build run example test test-unit test-asan fuzz check-layers bench clean
+.PHONY: deps build run example test test-unit test-asan fuzz check-layers bench bench-peers clean
 
 JOBS ?= $(shell nproc)
 DATA_DIR ?= pb_data
@@ -64,12 +64,17 @@ fuzz: deps
 check-layers:
 	@python3 tools/check_layers.py src/basalt
 
-## bench: every load benchmark (core vs nginx, API rules, auth, files); results in bench/out/*.md
+## bench: every load benchmark (core vs nginx, API rules, auth, files, Basalt vs FastAPI/DRF/Fastify/nginx);
+## results in bench/out/*.md and bench/out/peers.png. bench-peers: only the peers (DURATION=5 REPEATS=1 for a smoke run)
 bench: build
 	@bash bench/run.sh
 	@bash bench/rules.sh
 	@bash bench/auth.sh
 	@bash bench/files.sh
+	@bash bench/peers.sh
+
+bench-peers: build
+	@bash bench/peers.sh
 
 clean:
 	rm -rf build

@@ -10,20 +10,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${1:-$ROOT/build/release/basalt}
+source bench/lib.sh
 DURATION=${BENCH_DURATION:-10s}
 PORT=18390
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/basalt-auth.XXXXXX)
-PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { basalt_stop; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-[ -x "$BIN" ] || { echo "auth bench: $BIN not found (make build)"; exit 1; }
+apt_need wrk curl
+need_basalt
 
 "$BIN" superuser upsert bench@example.com benchpassword123 --dir "$WORK/data" >/dev/null
-"$BIN" serve --dir "$WORK/data" --http 127.0.0.1:$PORT --no-access-log --log-level warn >"$WORK/log" 2>&1 &
-PID=$!
-for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health" && break; sleep 0.05; done
+basalt_start "$WORK/data" "$PORT" "$WORK/log"
 api() { curl -fsS -X POST -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$PORT$1"; }
 api /api/collections/users/records \
   '{"email":"bench-user@example.com","password":"benchpassword123","passwordConfirm":"benchpassword123"}' >/dev/null
@@ -44,17 +43,14 @@ wrk.headers["Content-Type"] = "application/json"
 LUA
 
 run() {  # label conns script path
-  local out; out=$(wrk -t1 -c"$2" -d"$DURATION" --latency -s "$3" "http://127.0.0.1:$PORT$4")
-  local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" \
-    "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
-    "$(echo "$out" | awk '$1=="50%" {print $2}')" \
-    "$(echo "$out" | awk '$1=="99%" {print $2}')" "${non2xx:-0}"
+  local rps p50 p99 errs
+  IFS='|' read -r rps p50 p99 errs < <(wrk_run "$2" "$DURATION" "http://127.0.0.1:$PORT$4" -s "$3")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "$errs"
 }
 {
   echo "wrk -t1 -d$DURATION on the same machine; users collection (bcrypt cost 10); $(nproc) cores"
   echo
-  echo "| workload | connections | req/s | p50 | p99 | non-2xx |"
+  echo "| workload | connections | req/s | p50 | p99 | errors |"
   echo "|---|---:|---:|---:|---:|---:|"
   run "auth-refresh" 64 "$WORK/refresh.lua" /api/collections/users/auth-refresh
   run "auth-with-password" 16 "$WORK/login.lua" /api/collections/users/auth-with-password

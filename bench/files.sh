@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${1:-$ROOT/build/release/basalt}
+source bench/lib.sh
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-64}
 RUNS=${BENCH_RUNS:-3}
@@ -23,27 +24,20 @@ OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/basalt-files.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
-PIDS=()
+NGINX_PID=""
 cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  basalt_stop
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || ! need curl || ! need vips; then
-  SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    wrk nginx-light curl libvips-tools >/dev/null
-fi
-[ -x "$BIN" ] || { echo "files bench: $BIN not found (make build)"; exit 1; }
+apt_need wrk curl libvips-tools
+command -v nginx >/dev/null || apt_need nginx-light
+need_basalt
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
-wait_http() {  # url
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
-  echo "files bench: $1 did not come up"; exit 1
-}
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'; }
@@ -64,13 +58,8 @@ PHOTO_KB=$(( $(stat -c %s "$WORK/photo.jpg") / 1024 ))
 
 # --- Basalt ------------------------------------------------------------------------------------
 "$BIN" superuser upsert bench@example.com benchpassword123 --dir "$WORK/data" >/dev/null
-"$BIN" serve --dir "$WORK/data" --http 127.0.0.1:$PORT --no-access-log --log-level warn >"$WORK/basalt.log" 2>&1 &
-BASALT_PID=$!
-PIDS+=("$BASALT_PID")
-wait_http "http://127.0.0.1:$PORT/api/health"
-TOKEN=$(curl -fs -X POST -H 'Content-Type: application/json' \
-  -d '{"identity":"bench@example.com","password":"benchpassword123"}' \
-  "http://127.0.0.1:$PORT/api/collections/_superusers/auth-with-password" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+basalt_start "$WORK/data" "$PORT" "$WORK/basalt.log"
+TOKEN=$(auth_token "http://127.0.0.1:$PORT" _superusers bench@example.com benchpassword123)
 curl -fsS -X POST -H 'Content-Type: application/json' -H "Authorization: $TOKEN" "http://127.0.0.1:$PORT/api/collections" \
   -d '{"name":"media","type":"base","listRule":"","viewRule":"","createRule":"",
        "fields":[{"name":"title","type":"text"},{"name":"file","type":"file","maxSelect":1,"maxSize":104857600}]}' >/dev/null
@@ -81,21 +70,7 @@ upload() {  # file → "<record id> <stored name>"
     sed -E 's/.*"file":"([^"]+)".*"id":"([^"]+)".*/\2 \1/'
 }
 
-# wrk → "req/s|p50|p99|errors"
-run_wrk() {  # url
-  local out; out=$(wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$1")
-  local rps p50 p99 errs
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}')
-  echo "$rps|$p50|$p99|$errs"
-}
-median_run() {  # url → median by req/s of $RUNS runs
-  local results=()
-  for _ in $(seq 1 "$RUNS"); do results+=("$(run_wrk "$1")"); done
-  printf '%s\n' "${results[@]}" | sort -t'|' -k1 -g | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+median_run() { wrk_median "$RUNS" "$CONNS" "$DURATION" "$1"; }  # url → "req/s|p50|p99|errors"
 
 # 100 KB downloads
 read -r ID NAME <<<"$(upload "$WORK/file100k.bin")"
@@ -128,7 +103,7 @@ UPLOAD_S=$(curl -fsS -o "$WORK/up.json" -w '%{time_total}' -H "Authorization: $T
 grep -q '"file":"file10m_' "$WORK/up.json"
 RSS_AFTER=$(rss_kb "$BASALT_PID")
 HWM_AFTER=$(hwm_kb "$BASALT_PID")
-kill -TERM "$BASALT_PID"; wait "$BASALT_PID" 2>/dev/null || true
+basalt_stop
 
 # --- nginx: the same 100 KB file --------------------------------------------------------------
 mkdir -p "$WORK/nginx/www" "$WORK/nginx/tmp"
@@ -151,7 +126,7 @@ http {
 }
 NGINX
 nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-PIDS+=($!)
+NGINX_PID=$!
 wait_http "http://127.0.0.1:$NGINX_PORT/file100k.bin"
 NGINX_DOWNLOAD=$(median_run "http://127.0.0.1:$NGINX_PORT/file100k.bin")
 

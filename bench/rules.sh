@@ -8,32 +8,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${1:-$ROOT/build/release/basalt}
+source bench/lib.sh
 DURATION=${BENCH_DURATION:-10s}
 PORT=18290
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/basalt-rules.XXXXXX)
-PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { basalt_stop; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-[ -x "$BIN" ] || { echo "rules bench: $BIN not found (make build)"; exit 1; }
+apt_need wrk sqlite3 curl
+need_basalt
 
-start() {
-  "$BIN" serve --dir "$WORK/data" --http 127.0.0.1:$PORT --no-access-log --log-level warn >"$WORK/log" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health" && return 0; sleep 0.05; done
-  echo "server did not start"; cat "$WORK/log"; exit 1
-}
-stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+start() { basalt_start "$WORK/data" "$PORT" "$WORK/log"; }
+stop() { basalt_stop; }
 api() {  # method path body
   curl -fsS -X "$1" -H 'Content-Type: application/json' -H "Authorization: $TOKEN" -d "$3" "http://127.0.0.1:$PORT$2"
 }
 
 "$BIN" superuser upsert bench@example.com benchpassword123 --dir "$WORK/data" >/dev/null
 start
-TOKEN=$(curl -fs -X POST -H 'Content-Type: application/json' \
-  -d '{"identity":"bench@example.com","password":"benchpassword123"}' \
-  "http://127.0.0.1:$PORT/api/collections/_superusers/auth-with-password" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+TOKEN=$(auth_token "http://127.0.0.1:$PORT" _superusers bench@example.com benchpassword123)
 api POST /api/collections '{"name":"permissions","type":"base","listRule":"","viewRule":"",
   "fields":[{"name":"name","type":"text"},{"name":"active","type":"bool"}]}' >/dev/null
 PERM_ID=$(api GET /api/collections/permissions '' | sed -E 's/^\{"id":"([^"]+)".*/\1/')
@@ -69,9 +63,7 @@ INSERT INTO posts_nested SELECT * FROM posts_own;
 ANALYZE;
 SQL
 start
-USER_TOKEN=$(curl -fs -X POST -H 'Content-Type: application/json' \
-  -d '{"identity":"bench-user@example.com","password":"benchpassword123"}' \
-  "http://127.0.0.1:$PORT/api/collections/users/auth-with-password" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+USER_TOKEN=$(auth_token "http://127.0.0.1:$PORT" users bench-user@example.com benchpassword123)
 # Sanity: the own rule shows exactly the user's 100 posts; the nested rule every post whose
 # author holds an active permission.
 own_total=$(curl -fs -H "Authorization: $USER_TOKEN" "http://127.0.0.1:$PORT/api/collections/posts_own/records?perPage=1" | sed -E 's/.*"totalItems":([0-9]+).*/\1/')
@@ -81,11 +73,9 @@ expected_nested=$(sqlite3 "$WORK/data/data.db" "SELECT count(*) FROM posts_neste
 [ "$nested_total" = "$expected_nested" ] || { echo "nested rule returned $nested_total, expected $expected_nested"; exit 1; }
 
 run() {  # label query
-  local out; out=$(wrk -t1 -c10 -d"$DURATION" --latency -H "Authorization: $USER_TOKEN" "http://127.0.0.1:$PORT$2")
-  printf '| %s | %s | %s | %s |\n' "$1" \
-    "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
-    "$(echo "$out" | awk '$1=="50%" {print $2}')" \
-    "$(echo "$out" | awk '$1=="99%" {print $2}')"
+  local rps p50 p99 errs
+  IFS='|' read -r rps p50 p99 errs < <(wrk_run 10 "$DURATION" "http://127.0.0.1:$PORT$2" -H "Authorization: $USER_TOKEN")
+  printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99"
 }
 {
   echo "100,000 posts, 1,000 users, 100 permissions; wrk -t1 -c10 -d$DURATION; list 30 sorted by -created"

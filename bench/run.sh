@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${1:-$ROOT/build/release/basalt}
+source bench/lib.sh
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-64}
 RUNS=${BENCH_RUNS:-3}
@@ -21,34 +22,19 @@ WORK=$(mktemp -d /tmp/basalt-bench.XXXXXX)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PIDS=()
 cleanup() {
+  basalt_stop
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || ! need sqlite3 || ! need curl; then
-  SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk nginx-light sqlite3 curl >/dev/null
-fi
-[ -x "$BIN" ] || { echo "bench: $BIN not found (make build)"; exit 1; }
+apt_need wrk sqlite3 curl
+command -v nginx >/dev/null || apt_need nginx-light
+need_basalt
 
-wait_http() {  # url
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
-  echo "bench: $1 did not come up"; exit 1
-}
-
-start_basalt() {  # dir
-  "$BIN" serve --dir "$1" --http 127.0.0.1:$PORT --no-access-log --log-level warn >"$WORK/basalt.log" 2>&1 &
-  BASALT_PID=$!
-  PIDS+=("$BASALT_PID")
-  wait_http "http://127.0.0.1:$PORT/api/health"
-}
-
-stop_basalt() {
-  kill -TERM "$BASALT_PID"; wait "$BASALT_PID" 2>/dev/null || true
-}
+start_basalt() { basalt_start "$1" "$PORT" "$WORK/basalt.log"; }
+stop_basalt() { basalt_stop; }
 
 # --- start-up time and idle memory on PocketBase's fixture -----------------------------------
 FIXTURE=$ROOT/../shared/pocketbase-fixture
@@ -58,7 +44,7 @@ for i in 1 2 3 4 5; do
   rm -rf "$WORK/fx"; cp -r "$FIXTURE" "$WORK/fx"; chmod -R u+w "$WORK/fx"
   t0=$(date +%s%N)
   "$BIN" serve --dir "$WORK/fx" --http 127.0.0.1:$PORT --no-access-log --log-level warn >/dev/null 2>&1 &
-  BASALT_PID=$!; PIDS+=("$BASALT_PID")
+  BASALT_PID=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health"; do sleep 0.002; done
   t1=$(date +%s%N)
   STARTUP_MS+=($(( (t1 - t0) / 1000000 )))
@@ -75,9 +61,7 @@ STARTUP_MEDIAN=$(printf '%s\n' "${STARTUP_MS[@]}" | sort -n | sed -n 3p)
 DATA=$WORK/data
 "$BIN" superuser upsert bench@example.com benchpassword123 --dir "$DATA" >/dev/null
 start_basalt "$DATA"
-TOKEN=$(curl -fs -X POST -H 'Content-Type: application/json' \
-  -d '{"identity":"bench@example.com","password":"benchpassword123"}' \
-  "http://127.0.0.1:$PORT/api/collections/_superusers/auth-with-password" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+TOKEN=$(auth_token "http://127.0.0.1:$PORT" _superusers bench@example.com benchpassword123)
 curl -fs -X POST -H 'Content-Type: application/json' -H "Authorization: $TOKEN" -d '{
   "name":"posts","type":"base","listRule":"","viewRule":"","createRule":"",
   "fields":[{"name":"title","type":"text","required":true},{"name":"body","type":"text"},
@@ -121,22 +105,9 @@ request = function()
 end
 LUA
 
-# wrk → "req/s p50_ms p99_ms errors"
-run_wrk() {  # url [script]
-  local args=(-t1 -c"$CONNS" -d"$DURATION" --latency)
-  [ -n "${2:-}" ] && args+=(-s "$2")
-  local out; out=$(wrk "${args[@]}" "$1")
-  local rps p50 p99 errs
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {s=s $0 "; "} END {print (s=="" ? "0" : s)}')
-  echo "$rps|$p50|$p99|$errs"
-}
-median_run() {  # url [script] → median by req/s of $RUNS runs
-  local results=()
-  for _ in $(seq 1 "$RUNS"); do results+=("$(run_wrk "$@")"); done
-  printf '%s\n' "${results[@]}" | sort -t'|' -k1 -g | sed -n "$(( (RUNS + 1) / 2 ))p"
+median_run() {  # url [script] → "req/s|p50|p99|errors" of the run with the median req/s
+  if [ -n "${2:-}" ]; then wrk_median "$RUNS" "$CONNS" "$DURATION" "$1" -s "$2"
+  else wrk_median "$RUNS" "$CONNS" "$DURATION" "$1"; fi
 }
 
 VIEW=$(median_run "http://127.0.0.1:$PORT/api/collections/posts/records/000000000050000" "$WORK/view.lua")
@@ -164,7 +135,7 @@ NGINX
 mkdir -p "$WORK/nginx/tmp"
 nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
-wait_http "http://127.0.0.1:$NGINX_PORT/api/collections/posts/records/000000000050000"
+wait_http "http://127.0.0.1:$NGINX_PORT/api/collections/posts/records/000000000050000" || exit 1
 NGINX_VIEW=$(median_run "http://127.0.0.1:$NGINX_PORT/api/collections/posts/records/000000000050000")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }

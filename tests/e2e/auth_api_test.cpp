@@ -129,6 +129,11 @@ TEST(AuthFlow, PasswordChangeInvalidatesOldTokens) {
     ServerProcess server;
     const std::string err = server.Start();
     ASSERT_TRUE(err.empty()) << err;
+    // Used once before the change, so that its record is in the token cache.
+    const HttpResponse before = Send(server.port(),
+                                     {.target = "/api/collections/users/records/4q1xlclmfloku33",
+                                      .headers = AuthHeader(kUserToken)});
+    ASSERT_EQ(before.status, 200) << before.body;
     const HttpResponse changed =
         Send(server.port(),
              {.method = "PATCH",

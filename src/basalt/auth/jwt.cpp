@@ -1,14 +1,15 @@
 // HS256 JWT encoding, decoding and verification (golang-jwt v5 semantics, see jwt.hpp).
 #include "basalt/auth/jwt.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <new>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "basalt/base/json.hpp"
 
@@ -45,22 +46,58 @@ int DecodeChar(char c) {
 
 Error InvalidToken(std::string msg) { return Unauthenticated(std::move(msg)); }
 
+/// SHA-256 fetched once: OpenSSL 3 looks the algorithm up in its provider store on every
+/// one-shot HMAC() call, under shared locks and reference counts, which profiles of
+/// auth-refresh showed as most of the cost of a token check. The fetched EVP_MD is immutable
+/// and safe to share between threads; each thread keeps its own digest context.
+const EVP_MD* Sha256() {
+    static EVP_MD* const md = [] {
+        EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        if (m == nullptr) {
+            throw std::bad_alloc();
+        }
+        return m;
+    }();
+    return md;
+}
+
+/// HMAC-SHA256 (RFC 2104) over the pre-fetched digest.
 std::array<unsigned char, kSha256Size> HmacSha256(std::string_view key, std::string_view data) {
-    static const unsigned char kEmpty = 0;
+    constexpr std::size_t kBlock = 64;
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx) {
+        throw std::bad_alloc();
+    }
+    std::array<unsigned char, kBlock> k0{};
+    unsigned int len = 0;
+    if (key.size() > kBlock) {
+        if (EVP_Digest(key.data(), key.size(), k0.data(), &len, Sha256(), nullptr) != 1) {
+            throw std::bad_alloc();
+        }
+    } else {
+        std::copy(key.begin(), key.end(), k0.begin());
+    }
+    std::array<unsigned char, kBlock> pad{};
+    std::array<unsigned char, kSha256Size> inner{};
     std::array<unsigned char, kSha256Size> out{};
-    unsigned int out_len = 0;
-    const auto* key_ptr =
-        key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-    const auto* data_ptr =
-        data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-    const unsigned char* res = HMAC(EVP_sha256(),
-                                    key_ptr,
-                                    static_cast<int>(key.size()),
-                                    data_ptr,
-                                    data.size(),
-                                    out.data(),
-                                    &out_len);
-    if (res == nullptr || out_len != kSha256Size) {
+    bool ok = true;
+    for (std::size_t i = 0; i < kBlock; ++i) {
+        pad[i] = static_cast<unsigned char>(k0[i] ^ 0x36);
+    }
+    ok = ok && EVP_DigestInit_ex2(ctx.get(), Sha256(), nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), pad.data(), kBlock) == 1 &&
+         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) == 1;
+    for (std::size_t i = 0; i < kBlock; ++i) {
+        pad[i] = static_cast<unsigned char>(k0[i] ^ 0x5c);
+    }
+    ok = ok && EVP_DigestInit_ex2(ctx.get(), Sha256(), nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), pad.data(), kBlock) == 1 &&
+         EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1;
+    OPENSSL_cleanse(k0.data(), k0.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+    if (!ok || len != kSha256Size) {
         // OpenSSL only fails here on allocation failure.
         throw std::bad_alloc();
     }

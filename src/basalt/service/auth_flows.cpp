@@ -23,6 +23,7 @@
 #include "basalt/mail/message.hpp"
 #include "basalt/service/auth_service.hpp"
 #include "basalt/service/internal/auth_guards.hpp"
+#include "basalt/service/internal/auth_record_cache.hpp"
 #include "basalt/service/internal/passwords.hpp"
 #include "basalt/service/internal/rules.hpp"
 #include "basalt/service/internal/throttle.hpp"
@@ -172,7 +173,8 @@ AuthService::AuthService(store::Store& store,
       mail_(mail),
       records_(records),
       blocking_(std::move(blocking)),
-      limits_(std::make_unique<Limits>()) {}
+      limits_(std::make_unique<Limits>()),
+      token_records_(std::make_unique<internal::AuthRecordCache>()) {}
 
 AuthService::~AuthService() = default;
 

@@ -7,6 +7,7 @@
 #include "basalt/base/strings.hpp"
 #include "basalt/base/time.hpp"
 #include "basalt/service/internal/auth_guards.hpp"
+#include "basalt/service/internal/auth_record_cache.hpp"
 #include "basalt/service/internal/rules.hpp"
 #include "basalt/store/records.hpp"
 
@@ -82,17 +83,29 @@ net::awaitable<Auth> AuthService::ResolveToken(std::string header_value) {
         co_return guest;
     }
     std::string id = claims->id;
-    auto unit = [&](store::Tx& tx) { return store::FindRecord(tx, c, id); };
-    auto found = co_await store_.Read(std::move(unit));
-    if (!found || !*found) {
-        co_return guest;
+    // The record as of the current data epoch, read before the snapshot (see DataEpoch).
+    const std::optional<std::uint64_t> epoch = store_.DataEpoch();
+    std::optional<schema::Record> r;
+    if (epoch) {
+        r = token_records_->Get(c->id, id, *epoch);
     }
-    const schema::Record& r = **found;
-    if (!auth::CheckTokenSignature(token, auth::SigningKey(r.GetString("tokenKey"), c->TokenSecret("authToken")))) {
+    if (!r) {
+        auto unit = [&](store::Tx& tx) { return store::FindRecord(tx, c, id); };
+        auto found = co_await store_.Read(std::move(unit));
+        if (!found || !*found) {
+            co_return guest;
+        }
+        r = std::move(**found);
+        if (epoch) {
+            token_records_->Put(c->id, id, *epoch, *r);
+        }
+    }
+    // `c` comes from the current schema, so a rotated token secret applies at once.
+    if (!auth::CheckTokenSignature(token, auth::SigningKey(r->GetString("tokenKey"), c->TokenSecret("authToken")))) {
         co_return guest;
     }
     Auth a;
-    a.record = std::move(**found);
+    a.record = std::move(*r);
     a.refreshable = claims->refreshable;
     co_return a;
 }

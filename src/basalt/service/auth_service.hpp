@@ -32,6 +32,9 @@ struct AuthResult {
 
 class MailService;
 class RecordService;
+namespace internal {
+class AuthRecordCache;
+}  // namespace internal
 
 /// Per-request inputs of the auth-with-* routes besides the credentials.
 struct AuthAttempt {
@@ -151,6 +154,7 @@ private:
     RecordService& records_;
     net::any_io_executor blocking_;
     std::unique_ptr<Limits> limits_;
+    std::unique_ptr<internal::AuthRecordCache> token_records_;  // ResolveToken's reads, per epoch
     ChangeSink* sink_ = nullptr;
 };
 

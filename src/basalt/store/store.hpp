@@ -106,6 +106,12 @@ public:
     /// Closes connections; pending work completes first.
     virtual void Close() = 0;
 
+    /// The data epoch: advanced after every committed write, before the writer hears of the
+    /// commit (see CountCache), so that a value read in a snapshot taken after the epoch was
+    /// read stays current while the epoch does not change. nullopt when the store cannot tell
+    /// (writes by other nodes): callers must not cache then.
+    virtual std::optional<std::uint64_t> DataEpoch() const { return std::nullopt; }
+
     /// Runs `fn(Tx&)` on a reader connection. `fn` returns Result<T> or Status.
     template <class F, class R = std::invoke_result_t<F&, Tx&>>
     net::awaitable<R> Read(F fn) {

@@ -157,6 +157,8 @@ public:
         return LoadCollectionRows(tx);
     }
 
+    std::optional<std::uint64_t> DataEpoch() const override { return epoch_.load(std::memory_order_acquire); }
+
     void Close() override {
         if (closed_.exchange(true)) {
             return;

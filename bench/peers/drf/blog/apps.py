@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _sqlite_pragmas(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")  # the same durability as Basalt
+
+
+class BlogConfig(AppConfig):
+    name = "blog"
+
+    def ready(self):
+        connection_created.connect(_sqlite_pragmas)
