@@ -328,9 +328,24 @@ TEST(FilesProtected, SuperuserFileTokenOpensUserFileTokenDoesNot) {
               404);
 }
 
+/// Whether a process has a shared library whose file name starts with `name` mapped.
+bool MapsLibrary(pid_t pid, std::string_view name) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto slash = line.rfind('/');
+        if (slash != std::string::npos && std::string_view(line).substr(slash + 1).starts_with(name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 TEST(FilesThumbs, ListedSizesAreGeneratedOnceAndCachedOnDisk) {
     ServerProcess server;
     ASSERT_TRUE(server.Start().empty());
+    // libvips (and its ~60 libraries) is loaded by the first thumb, not at start-up.
+    EXPECT_FALSE(MapsLibrary(server.pid(), "libvips.so"));
     const fs::path dir = server.data_dir() / "storage" / std::string(kUsersId) / "4q1xlclmfloku33" /
                          ("thumbs_" + std::string(kAvatar));
     fs::remove_all(dir);  // make every thumb new
@@ -351,6 +366,7 @@ TEST(FilesThumbs, ListedSizesAreGeneratedOnceAndCachedOnDisk) {
         const fs::path cached = dir / (std::string(want.size) + "_" + std::string(kAvatar));
         EXPECT_EQ(Slurp(cached), r.body) << cached;
     }
+    EXPECT_TRUE(MapsLibrary(server.pid(), "libvips.so"));
     // a size the field does not list is never generated
     HttpResponse original = Send(server.port(), {.target = AvatarUrl("?thumb=30x30")});
     EXPECT_EQ(original.body, PngBytes());

@@ -82,9 +82,10 @@ Result<std::optional<std::string>> ViewFileSource(store::Tx& tx,
         if (sf->IsMulti()) {
             q.where.push_back({"EXISTS (SELECT 1 FROM " + d.JsonEach(column) + " AS __f WHERE __f.value = " +
                                    d.Placeholder(1) + ")",
-                               {filename}});
+                               {filename},
+                               {}});
         } else {
-            q.where.push_back({column + " = " + d.Placeholder(1), {filename}});
+            q.where.push_back({column + " = " + d.Placeholder(1), {filename}, {}});
         }
         q.limit = 1;
         BASALT_TRY(auto rows, store::SelectRecords(tx, src, q));
