@@ -14,9 +14,9 @@
 #include <memory>
 
 #include <boost/json/value.hpp>
-#include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "basalt/base/curl.hpp"
 #include "basalt/base/json.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/strings.hpp"
@@ -211,18 +211,6 @@ bool TruthyAt(const bj::value& root, std::string_view ptr) {
 }
 
 Error Invalid(std::string what) { return InvalidArgument(std::move(what)); }
-
-CURLcode CurlGlobalInit() {
-    static const CURLcode kRc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    return kRc;
-}
-
-struct CurlDeleter {
-    void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct SlistDeleter {
-    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 struct Sink {
     std::string* body;
@@ -449,11 +437,11 @@ Result<HttpResponse> HttpFetch(const HttpRequest& req, const HttpOptions& opts) 
     if (CurlGlobalInit() != CURLE_OK) {
         return Error(ErrorCode::kUnavailable, "libcurl initialisation failed");
     }
-    std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
+    CurlEasy h(curl_easy_init());
     if (!h) {
         return Error(ErrorCode::kUnavailable, "libcurl handle allocation failed");
     }
-    std::unique_ptr<curl_slist, SlistDeleter> headers;
+    CurlSlist headers;
     for (const auto& line : req.headers) {
         curl_slist* next = curl_slist_append(headers.get(), line.c_str());
         if (next == nullptr) {

@@ -10,27 +10,13 @@
 
 #include <fmt/format.h>
 
+#include "basalt/base/curl.hpp"
 #include "basalt/base/log.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/mail/mailer.hpp"
-#include <curl/curl.h>
 
 namespace basalt::mail {
 namespace {
-
-/// curl_global_init exactly once per process, thread-safe (C++11 static initialisation).
-CURLcode GlobalInit() {
-    static const CURLcode kRc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    return kRc;
-}
-
-struct CurlDeleter {
-    void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-
-struct SlistDeleter {
-    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 /// The upload source for CURLOPT_READFUNCTION.
 struct Upload {
@@ -75,7 +61,7 @@ Status SmtpMailer::Send(const Message& m) {
     if (!IsValidEmail(m.from.email)) {
         return InvalidArgument("Invalid sender address.");
     }
-    std::unique_ptr<curl_slist, SlistDeleter> rcpts;
+    CurlSlist rcpts;
     std::size_t count = 0;
     for (const auto* list : {&m.to, &m.cc, &m.bcc}) {
         for (const auto& a : *list) {
@@ -99,10 +85,10 @@ Status SmtpMailer::Send(const Message& m) {
     if (!method.empty() && method != "plain" && method != "login") {
         return InvalidArgument(fmt::format("Unsupported SMTP auth method {:?}.", cfg_.auth_method));
     }
-    if (GlobalInit() != CURLE_OK) {
+    if (CurlGlobalInit() != CURLE_OK) {
         return Unavailable("curl_global_init failed");
     }
-    std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
+    CurlEasy h(curl_easy_init());
     if (!h) {
         return Unavailable("curl_easy_init failed");
     }
@@ -158,7 +144,7 @@ Status SmtpMailer::Send(const Message& m) {
 }  // namespace
 
 std::unique_ptr<Mailer> NewSmtpMailer(SmtpConfig cfg) {
-    (void)GlobalInit();
+    (void)CurlGlobalInit();
     return std::make_unique<SmtpMailer>(std::move(cfg));
 }
 
