@@ -74,6 +74,7 @@ public:
         so.dir = cfg_.dir;
         so.readers = static_cast<std::size_t>(cfg_.db_readers);
         so.read_timeout_ms = cfg_.query_timeout_ms;
+        so.durable_commits = cfg_.sync == "full";
         auto st = store::OpenSqliteStore(so);
         if (!st) {
             throw std::runtime_error(st.error().message);
@@ -248,6 +249,9 @@ int Main(int argc, char** argv) {
     serve->add_option("--query-timeout", cfg.query_timeout_ms,
                       "Milliseconds a read query may run before it is interrupted with a 400 (0 = no limit)");
     serve->add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error|off");
+    serve->add_option("--sync", cfg.sync,
+                      "full (default): every acknowledged write is fsynced; normal: PocketBase's "
+                      "synchronous=NORMAL, survives a process crash but not a power loss");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
     serve->add_option("--realtime-idle-timeout", cfg.realtime_idle_timeout_seconds,
                       "Seconds without a message before an SSE client is disconnected (default 300)");

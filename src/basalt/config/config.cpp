@@ -44,6 +44,9 @@ void ApplyEnvironment(ServeConfig& cfg) {
     if (const char* v = std::getenv("BASALT_LOG_LEVEL")) {
         cfg.log_level = v;
     }
+    if (const char* v = std::getenv("BASALT_SYNC")) {
+        cfg.sync = v;
+    }
     if (const char* v = std::getenv("BASALT_REALTIME_IDLE_TIMEOUT")) {
         std::int64_t n = 0;
         if (ParseInt64(v, n) && n > 0 && n <= 86400) {
@@ -67,6 +70,9 @@ Status Validate(const ServeConfig& cfg) {
     }
     if (cfg.realtime_idle_timeout_seconds < 1 || cfg.realtime_idle_timeout_seconds > 86400) {
         return InvalidArgument("--realtime-idle-timeout must be 1..86400 seconds");
+    }
+    if (cfg.sync != "full" && cfg.sync != "normal") {
+        return InvalidArgument("--sync must be full or normal");
     }
     if (cfg.body_limit < 1024) {
         return InvalidArgument("--body-limit must be at least 1024 bytes");

@@ -30,13 +30,16 @@ struct ServeConfig {
     std::string log_level = "info";
     bool access_log = true;
     int realtime_idle_timeout_seconds = 300;  // PocketBase: an SSE client idle for 5 min is dropped
+    /// "full": every acknowledged write is fsynced (survives a power loss; concurrent writes share
+    /// one fsync). "normal": PocketBase's synchronous=NORMAL (survives a process crash only).
+    std::string sync = "full";
 };
 
 /// Parses "HOST:PORT" (IPv4, hostname or [IPv6]); port 0 picks a free port.
 Result<HttpAddress> ParseHttpAddress(std::string_view s);
 
 /// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL,
-/// BASALT_REALTIME_IDLE_TIMEOUT (seconds) when set (flags win: call
+/// BASALT_REALTIME_IDLE_TIMEOUT (seconds), BASALT_SYNC when set (flags win: call
 /// before parsing flags).
 void ApplyEnvironment(ServeConfig& cfg);
 

@@ -24,6 +24,12 @@ TEST(Config, Validates) {
     c.workers = 0;
     c.log_level = "loud";
     EXPECT_FALSE(Validate(c));
+    c.log_level = "info";
+    EXPECT_EQ(c.sync, "full");
+    c.sync = "normal";
+    EXPECT_TRUE(Validate(c));
+    c.sync = "off";
+    EXPECT_FALSE(Validate(c));
 }
 
 }  // namespace

@@ -337,6 +337,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts) {
     }
     BASALT_TRY(auto writer, Connection::Open(data_path, false, opts.busy_timeout_ms));
     BASALT_RETURN_IF_ERROR(EnsureBootstrapped(*writer, false));
+    if (opts.durable_commits) {  // only the writer commits; Open sets PocketBase's NORMAL
+        BASALT_RETURN_IF_ERROR(writer->ExecScript("PRAGMA synchronous=FULL"));
+    }
     std::size_t n = opts.readers;
     if (n == 0) {
         n = std::max<std::size_t>(2, std::thread::hardware_concurrency());

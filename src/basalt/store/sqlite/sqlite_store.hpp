@@ -17,6 +17,11 @@ struct SqliteOptions {
     std::size_t readers = 0;        // 0 = max(2, hardware threads)
     int busy_timeout_ms = 10000;
     int read_timeout_ms = 10000;    // a read unit's statements are interrupted after this (0 = none)
+    /// true: the WAL is fsynced at every commit (synchronous=FULL), so an acknowledged write
+    /// survives a power loss; group commit shares one fsync among the writes queued together.
+    /// false: PocketBase's synchronous=NORMAL (survives a crash of the process, not of the
+    /// machine: the last commits before a power loss may be lost, the database stays intact).
+    bool durable_commits = true;
 };
 
 /// Opens (or creates) a data directory. A new directory is bootstrapped with PocketBase's system

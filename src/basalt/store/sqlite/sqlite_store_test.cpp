@@ -220,6 +220,28 @@ TEST(SqliteStore, GroupCommitKeepsUnitsIndependent) {
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM posts WHERE (CAST(id AS INTEGER) % 2) = 1"), 0);
 }
 
+// Commits are fsynced by default (an acknowledged write survives a power loss); PocketBase's
+// NORMAL when asked. Readers never commit, so only the writer's setting matters.
+TEST(SqliteStore, WriterSyncsEveryCommitUnlessToldOtherwise) {
+    for (const bool durable : {true, false}) {
+        TempDir dir;
+        SqliteOptions o;
+        o.dir = dir.path();
+        o.readers = 1;
+        o.durable_commits = durable;
+        auto store = OpenSqliteStore(o);
+        ASSERT_TRUE(store);
+        std::int64_t level = -1;
+        ASSERT_TRUE(testing::RunCo((*store)->Write([&](Tx& tx) -> Status {
+            BASALT_TRY(Rows r, tx.Query("PRAGMA synchronous", {}));
+            level = std::get<std::int64_t>(r.rows.at(0).at(0));
+            return {};
+        })));
+        EXPECT_EQ(level, durable ? 2 : 1);  // 2 = FULL, 1 = NORMAL
+        (*store)->Close();
+    }
+}
+
 // A read that runs past the store's read timeout is interrupted with a client error (400), the
 // connection stays usable, and writes are never interrupted.
 TEST(SqliteStore, ReadsPastTheirDeadlineFailCleanly) {
