@@ -17,7 +17,9 @@
 #
 # Environment: DURATION (s, 10)  REPEATS (3)  CONNS (64)  SYSTEMS ("basalt nginx fastify
 # fastapi drf")  WORKLOADS ("W1 W2 W4 W5 W6 W3 W7")  QUIET_BUSY (% CPU, 15)  QUIET_TIMEOUT (s
-# per run, 60)  QUIET_BUDGET (s of waiting in all, 900)  BASE_PORT (18490)  KEEP_WORK=1.
+# per run, 60)  QUIET_BUDGET (s of waiting in all, 900)  BASE_PORT (18490)  KEEP_WORK=1
+# SYNC (full: every system fsyncs each acknowledged commit — Basalt's default; normal: SQLite's
+# synchronous=NORMAL everywhere, PocketBase's setting).
 # Smoke run: DURATION=5 REPEATS=1 bench/peers.sh
 #
 # Usage: bench/peers.sh [BIN]   (default build/release/basalt)
@@ -36,6 +38,9 @@ QUIET_BUSY=${QUIET_BUSY:-15}
 QUIET_TIMEOUT=${QUIET_TIMEOUT:-60}
 QUIET_BUDGET=${QUIET_BUDGET:-900}
 BASE_PORT=${BASE_PORT:-18490}
+SYNC=${SYNC:-full}
+case $SYNC in full | normal) ;; *) echo "bench: SYNC must be full or normal" >&2; exit 2 ;; esac
+export SQLITE_SYNC=${SYNC^^}  # read by every peer: PRAGMA synchronous = FULL | NORMAL
 POSTS=100000
 USERS=1000
 CORES=$(nproc)
@@ -170,7 +175,8 @@ start_system() {  # name port dir → SERVER_PID
   case $name in
     basalt)
       cp -r "$WORK/pb_data" "$dir/pb_data"
-      "$BIN" serve --dir "$dir/pb_data" --http "127.0.0.1:$port" --no-access-log --log-level warn >"$log" 2>&1 &
+      "$BIN" serve --dir "$dir/pb_data" --http "127.0.0.1:$port" --no-access-log --log-level warn \
+        --sync "$SYNC" >"$log" 2>&1 &
       SERVER_PID=$!
       wait_http "http://127.0.0.1:$port/api/health" 400 ;;
     nginx)
@@ -315,6 +321,7 @@ meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 meta duration "$DURATION"
 meta repeats "$REPEATS"
 meta conns "$CONNS"
+meta sync "$SYNC"
 meta quiet_busy "$QUIET_BUSY"
 meta quiet_timeout "$QUIET_TIMEOUT"
 meta data "$POSTS posts, $POSTS notes (100 per user), $USERS users; indexes (author, created), (published, created), (created)"

@@ -108,6 +108,11 @@ def main(out):
       f"same machine; {meta.get('repeats')} repeat(s) per workload, median reported (req/s, p50 and "
       "p99 each the median of its own); errors summed over the repeats.")
     p(f"Data: {meta.get('data')}")
+    sync = meta.get("sync", "normal")
+    p("Durability, the same for every system: " +
+      ("SQLite `synchronous=FULL` — each acknowledged commit is fsynced (Basalt's default)."
+       if sync == "full" else
+       "SQLite `synchronous=NORMAL` — PocketBase's setting; survives a process crash, not a power loss."))
     p(f"Versions: {meta.get('versions')}")
     p("Answers checked against the database before timing: " +
       ", ".join(f"{SHORT[s]} {meta[s + '_validation']}" for s in SYSTEMS if s + "_validation" in meta) + ".")

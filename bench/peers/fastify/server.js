@@ -27,7 +27,8 @@ async function start () {
 
   const db = new Database(process.env.DB, { timeout: 5000 })
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL') // the same durability as Basalt and PocketBase
+  // the same durability as Basalt: FULL (bench/peers.sh SYNC) or NORMAL
+  db.pragma(`synchronous = ${process.env.SQLITE_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL'}`)
   db.pragma('foreign_keys = ON')
 
   const POST_COLUMNS = 'id, title, body, views, published, author_id AS author, created, updated'

@@ -1,3 +1,5 @@
+import os
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
@@ -6,7 +8,9 @@ def _sqlite_pragmas(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")  # the same durability as Basalt
+            # the same durability as Basalt: FULL (bench/peers.sh SYNC) or NORMAL
+            sync = os.environ.get("SQLITE_SYNC", "FULL")
+            cursor.execute("PRAGMA synchronous = " + ("NORMAL" if sync == "NORMAL" else "FULL"))
 
 
 class BlogConfig(AppConfig):

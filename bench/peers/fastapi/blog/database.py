@@ -18,7 +18,9 @@ engine = create_engine(f"sqlite:///{os.environ['DB']}", connect_args={"check_sam
 def _sqlite_pragmas(dbapi_connection, _record):
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode = WAL")
-    cur.execute("PRAGMA synchronous = NORMAL")  # the same durability as Basalt and PocketBase
+    # the same durability as Basalt: FULL (bench/peers.sh SYNC) or NORMAL
+    sync = os.environ.get("SQLITE_SYNC", "FULL")
+    cur.execute("PRAGMA synchronous = " + ("NORMAL" if sync == "NORMAL" else "FULL"))
     cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
 
