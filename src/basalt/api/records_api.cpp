@@ -1,6 +1,7 @@
 // /api/collections/{collection}/records handlers.
 #include "basalt/api/internal_handlers.hpp"
 
+#include "basalt/base/field_picker.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/service/record_export.hpp"
 
@@ -27,31 +28,51 @@ http::Response RecordResponse(const http::Request& req, const schema::Record& r)
 
 }  // namespace
 
+namespace {
+
+std::string ListBody(std::string_view items, const service::ListResult& r) {
+    std::string body;
+    body.reserve(items.size() + 128);
+    body += "{\"items\":[";
+    body += items;
+    body += "],\"page\":" + std::to_string(r.page) + ",\"perPage\":" + std::to_string(r.per_page) +
+            ",\"totalItems\":" + std::to_string(r.total_items) + ",\"totalPages\":" + std::to_string(r.total_pages) +
+            "}\n";
+    return body;
+}
+
+}  // namespace
+
 net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
     auto params = ParseListParams(req);
     if (!params) {
         co_return ErrorResponse(params.error());
     }
+    const auto fields = req.Query("fields");
+    // The service writes the items itself when it can (no expand, ...), `fields` included.
+    params->write_items = true;
+    if (fields && !fields->empty()) {
+        params->fields = std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
+    }
     auto r = co_await s->records->List(MakeCtx(req), std::string(req.Param("collection")), std::move(*params));
     if (!r) {
         co_return ErrorResponse(r.error());
     }
-    if (!req.Query("fields")) {
-        // Fast path: serialize straight into the response body.
-        std::string body;
-        body.reserve(256 + r->items.size() * 384);
-        body += "{\"items\":[";
+    if (r->items_json) {
+        co_return http::Response::Json(200, ListBody(*r->items_json, *r));
+    }
+    if (!fields) {
+        // Records (expand, managed emails): serialized straight into the response body.
+        std::string items;
+        items.reserve(r->items.size() * 384);
         const auto& auth = AuthOf(req);
         for (std::size_t i = 0; i < r->items.size(); ++i) {
             if (i != 0) {
-                body.push_back(',');
+                items.push_back(',');
             }
-            service::WriteRecordJson(body, r->items[i], service::ExportOptionsFor(auth, r->items[i]), auth);
+            service::WriteRecordJson(items, r->items[i], service::ExportOptionsFor(auth, r->items[i]), auth);
         }
-        body += "],\"page\":" + std::to_string(r->page) + ",\"perPage\":" + std::to_string(r->per_page) +
-                ",\"totalItems\":" + std::to_string(r->total_items) +
-                ",\"totalPages\":" + std::to_string(r->total_pages) + "}\n";
-        co_return http::Response::Json(200, std::move(body));
+        co_return http::Response::Json(200, ListBody(items, *r));
     }
     boost::json::array items;
     items.reserve(r->items.size());

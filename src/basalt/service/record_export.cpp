@@ -2,6 +2,7 @@
 #include "basalt/service/record_export.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "basalt/base/json.hpp"
@@ -128,6 +129,129 @@ boost::json::object ExportRecord(const schema::Record& r, const ExportOptions& o
         out.emplace(k, *v);
     }
     return out;
+}
+
+RowWriter::RowWriter(const store::Tx& tx,
+                     const schema::Collection& c,
+                     const Auth& viewer,
+                     const json::FieldPicker* picker)
+    : tx_(tx), c_(c), viewer_(viewer), picker_(picker != nullptr && !picker->empty() ? picker : nullptr) {}
+
+void RowWriter::Plan(std::span<const schema::Field* const> fields) {
+    // The key list of VisiblePairs, decided once per query; only the email of an auth record
+    // depends on the row.
+    entries_.clear();
+    email_visibility_ = nullptr;
+    id_ = nullptr;
+    const bool is_auth = c_.IsAuth();
+    const bool su = viewer_.IsSuperuser();
+    auto column_of = [&](const schema::Field* f) -> std::optional<std::size_t> {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (fields[i] == f) {
+                return i;
+            }
+        }
+        return std::nullopt;
+    };
+    auto add = [&](Entry e) {
+        if (picker_ != nullptr) {
+            e.pick = picker_->Child(e.key);
+            if (e.pick == nullptr) {
+                return;
+            }
+            if (e.pick->KeepsWhole()) {
+                e.pick = nullptr;
+            }
+        }
+        entries_.push_back(e);
+    };
+    for (const auto& f : c_.fields) {
+        const auto col = column_of(&f);
+        if (col && f.name == "id") {
+            id_ = &f;
+            id_column_ = *col;
+        }
+        if (col && f.name == "emailVisibility") {
+            email_visibility_ = &f;
+            email_visibility_column_ = *col;
+        }
+        if (f.type == schema::FieldType::kPassword || (is_auth && f.name == "tokenKey") || (f.hidden && !su) ||
+            !col) {
+            continue;
+        }
+        const bool conditional = is_auth && f.name == "email" && !su;
+        add({f.name, conditional ? Kind::kEmail : Kind::kField, &f, *col, nullptr});
+    }
+    add({"collectionId", Kind::kCollectionId, nullptr, 0, nullptr});
+    add({"collectionName", Kind::kCollectionName, nullptr, 0, nullptr});
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    planned_for_ = fields.data();
+    planned_ = true;
+}
+
+bool RowWriter::EmailVisible(std::span<const store::SqlValueRef> row) const {
+    // ExportOptionsFor without `managed` (never set on this path), then VisiblePairs' emailVisibility.
+    if (viewer_.record && viewer_.record->collection->id == c_.id) {
+        std::string id;
+        if (id_ != nullptr) {
+            const auto v = tx_.ColumnToJson(*id_, store::ValueOf(row[id_column_]));
+            if (v.is_string()) {
+                id = v.get_string();
+            }
+        }
+        if (viewer_.record->Id() == id) {
+            return true;
+        }
+    }
+    if (email_visibility_ == nullptr) {
+        return false;
+    }
+    const auto v = tx_.ColumnToJson(*email_visibility_, store::ValueOf(row[email_visibility_column_]));
+    return v.is_bool() && v.get_bool();
+}
+
+void RowWriter::WriteValue(std::string& out, const Entry& e, std::span<const store::SqlValueRef> row) const {
+    if (e.pick == nullptr) {
+        switch (e.kind) {
+            case Kind::kField:
+            case Kind::kEmail: tx_.WriteColumnJson(out, *e.field, row[e.column]); return;
+            case Kind::kCollectionId: json::WriteString(out, c_.id); return;
+            case Kind::kCollectionName: json::WriteString(out, c_.name); return;
+        }
+    }
+    // Paths below the key or an excerpt: through the value, as the picker does it.
+    boost::json::value v;
+    switch (e.kind) {
+        case Kind::kField:
+        case Kind::kEmail: v = tx_.ColumnToJson(*e.field, store::ValueOf(row[e.column])); break;
+        case Kind::kCollectionId: v = c_.id; break;
+        case Kind::kCollectionName: v = c_.name; break;
+    }
+    e.pick->ApplyAsChild(v);
+    json::Write(out, v);
+}
+
+void RowWriter::Write(std::string& out,
+                      std::span<const schema::Field* const> fields,
+                      std::span<const store::SqlValueRef> row) {
+    if (!planned_ || fields.data() != planned_for_) {
+        Plan(fields);
+    }
+    out.push_back('{');
+    bool first = true;
+    for (const auto& e : entries_) {
+        if (e.kind == Kind::kEmail && !EmailVisible(row)) {
+            continue;
+        }
+        if (!first) {
+            out.push_back(',');
+        }
+        first = false;
+        json::WriteString(out, e.key);
+        out.push_back(':');
+        WriteValue(out, e, row);
+    }
+    out.push_back('}');
 }
 
 }  // namespace basalt::service

@@ -6,12 +6,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "basalt/base/field_picker.hpp"
 #include "basalt/base/result.hpp"
 #include "basalt/filter/filter.hpp"
 #include "basalt/service/changes.hpp"
@@ -30,10 +33,19 @@ struct ListParams {
     std::string sort;
     std::string filter;
     bool skip_total = false;
+    /// Asks for the items as JSON text (ListResult::items_json) where the service can write them
+    /// straight from the rows — no expand, no manageRule in play — with `fields` applied to each
+    /// item when set; other pages come back as records.
+    bool write_items = false;
+    std::shared_ptr<const json::FieldPicker> fields;
 };
 
 struct ListResult {
     std::vector<schema::Record> items;
+    /// The items as JSON, comma-separated without brackets (ListParams::write_items); `items`
+    /// is empty then.
+    std::optional<std::string> items_json;
+    std::size_t item_count = 0;  // either way
     std::int64_t page = 1;
     std::int64_t per_page = 30;
     std::int64_t total_items = -1;

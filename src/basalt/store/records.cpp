@@ -125,7 +125,10 @@ Result<bool> UseOrderedForms(Tx& tx, const std::string& table, const RecordQuery
 
 }  // namespace
 
-Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
+namespace {
+
+/// The page query of SelectRecords/ScanRecords.
+Result<std::pair<std::string, SqlParams>> SelectSql(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
     const auto& d = tx.dialect();
     const std::string t = d.QuoteIdent(c->name);
     BASALT_TRY(const bool ordered_forms, UseOrderedForms(tx, t, q));
@@ -142,7 +145,14 @@ Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c
         sql += " OFFSET " + d.Placeholder(params.size() + 1);
         params.emplace_back(q.offset);
     }
-    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    return std::pair{std::move(sql), std::move(params)};
+}
+
+}  // namespace
+
+Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {
+    BASALT_TRY(auto query, SelectSql(tx, c, q));
+    BASALT_TRY(Rows rows, tx.Query(query.first, query.second));
     std::vector<schema::Record> out;
     out.reserve(rows.rows.size());
     const auto fields = ColumnFields(*c, rows.columns);
@@ -150,6 +160,24 @@ Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c
         out.push_back(MakeRecord(tx, c, fields, r));
     }
     return out;
+}
+
+Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const RecordRowCallback& fn) {
+    BASALT_TRY(auto query, SelectSql(tx, c, q));
+    std::vector<const schema::Field*> fields;
+    const std::string_view* bound = nullptr;
+    auto each = [&](std::span<const std::string_view> columns, std::span<const SqlValueRef> row) {
+        if (columns.data() != bound || fields.size() != columns.size()) {
+            // The same names for every row: the fields are looked up once per query.
+            fields.clear();
+            for (auto name : columns) {
+                fields.push_back(c->FindField(name));
+            }
+            bound = columns.data();
+        }
+        fn(fields, row);
+    };
+    return tx.QueryEach(query.first, query.second, each);
 }
 
 Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vector<filter::SqlExpr>& where) {

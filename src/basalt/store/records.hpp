@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,16 @@ inline constexpr std::int64_t kSortBudget = 2048;
 using CollectionPtr = std::shared_ptr<const schema::Collection>;
 
 Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q);
+/// Receives the rows of ScanRecords: `fields[i]` is the field of column i (nullptr for a column
+/// that is no field) and `row[i]` its stored value, to convert with Tx::WriteColumnJson or
+/// Tx::ColumnToJson. Both spans are valid only during the call.
+using RecordRowCallback =
+    std::function<void(std::span<const schema::Field* const> fields, std::span<const SqlValueRef> row)>;
+
+/// SelectRecords without building records: each row goes to `fn` as it is read (list pages
+/// written straight into a response).
+Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const RecordRowCallback& fn);
+
 Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vector<filter::SqlExpr>& where);
 
 /// The record with `id`, if it exists and satisfies every expression of `where`.

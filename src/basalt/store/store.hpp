@@ -8,9 +8,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 #include <utility>
 #include <vector>
 
@@ -38,6 +40,30 @@ struct Rows {
     std::vector<std::vector<SqlValue>> rows;
 };
 
+/// A column value as Tx::QueryEach hands it over: text borrows the database's buffer and is
+/// valid only during the callback that received it.
+using SqlValueRef = std::variant<std::monostate, bool, std::int64_t, double, std::string_view>;
+
+inline SqlValueRef RefOf(const SqlValue& v) {
+    return std::visit([](const auto& x) -> SqlValueRef { return SqlValueRef(x); }, v);
+}
+
+inline SqlValue ValueOf(const SqlValueRef& v) {
+    return std::visit(
+        [](const auto& x) -> SqlValue {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string_view>) {
+                return std::string(x);
+            } else {
+                return x;
+            }
+        },
+        v);
+}
+
+/// Receives the rows of Tx::QueryEach one at a time: the column names (the same span for
+/// every row of a query) and the row's values, both valid only during the call.
+using RowCallback = std::function<void(std::span<const std::string_view> columns, std::span<const SqlValueRef> row)>;
+
 /// A result column of a query and, when it is a plain column reference, where it comes from.
 struct QueryColumn {
     std::string name;
@@ -56,6 +82,12 @@ public:
 
     /// Runs a statement returning rows. Every user value must be in `params`.
     virtual Result<Rows> Query(std::string_view sql, const SqlParams& params) = 0;
+
+    /// Runs a statement returning rows and hands each row to `fn` as it is read, without
+    /// materializing the result (list pages written straight into a response). The default
+    /// goes through Query; stores override it to avoid the per-row copies. `fn` must not run
+    /// statements on this Tx.
+    virtual Status QueryEach(std::string_view sql, const SqlParams& params, const RowCallback& fn);
 
     /// Runs a statement; returns the number of rows changed.
     virtual Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params = {}) = 0;
@@ -84,6 +116,9 @@ public:
 
     /// Converts a stored column value to the API JSON value for the field.
     virtual boost::json::value ColumnToJson(const schema::Field& f, const SqlValue& v) const = 0;
+    /// Appends exactly `json::Write(ColumnToJson(f, v))`; stores override it to skip building
+    /// the value for the common types.
+    virtual void WriteColumnJson(std::string& out, const schema::Field& f, const SqlValueRef& v) const;
     /// Converts an API JSON value to the value bound when storing the field.
     virtual SqlValue JsonToColumn(const schema::Field& f, const boost::json::value& v) const = 0;
 };

@@ -47,6 +47,19 @@ SqlValue ReadColumn(sqlite3_stmt* st, int i) {
     }
 }
 
+SqlValueRef ReadColumnRef(sqlite3_stmt* st, int i) {
+    switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(st, i));
+        case SQLITE_FLOAT: return sqlite3_column_double(st, i);
+        case SQLITE_NULL: return std::monostate{};
+        default: {
+            const auto* p = sqlite3_column_text(st, i);
+            int n = sqlite3_column_bytes(st, i);
+            return std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+        }
+    }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool readonly, int busy_ms) {
@@ -148,13 +161,18 @@ Result<sqlite3_stmt*> Connection::Prepare(std::string_view sql) {
     return st;
 }
 
-Result<Rows> Connection::Query(std::string_view sql, const SqlParams& params) {
+Result<sqlite3_stmt*> Connection::PrepareBound(std::string_view sql, const SqlParams& params) {
     BASALT_TRY(sqlite3_stmt * st, Prepare(sql));
     for (std::size_t i = 0; i < params.size(); ++i) {
         if (int rc = Bind(st, static_cast<int>(i + 1), params[i]); rc != SQLITE_OK) {
             return MakeError(rc, sql);
         }
     }
+    return st;
+}
+
+Result<Rows> Connection::Query(std::string_view sql, const SqlParams& params) {
+    BASALT_TRY(sqlite3_stmt * st, PrepareBound(sql, params));
     Rows out;
     int ncol = -1;
     while (true) {
@@ -187,13 +205,41 @@ Result<Rows> Connection::Query(std::string_view sql, const SqlParams& params) {
     return out;
 }
 
-Result<std::int64_t> Connection::Exec(std::string_view sql, const SqlParams& params) {
-    BASALT_TRY(sqlite3_stmt * st, Prepare(sql));
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (int rc = Bind(st, static_cast<int>(i + 1), params[i]); rc != SQLITE_OK) {
+Status Connection::QueryEach(std::string_view sql, const SqlParams& params, const RowCallback& fn) {
+    BASALT_TRY(sqlite3_stmt * st, PrepareBound(sql, params));
+    // Resets the statement however we leave (an exception from `fn` included), so that the
+    // cached statement holds no read transaction open.
+    struct ResetOnExit {
+        sqlite3_stmt* st;
+        ~ResetOnExit() { sqlite3_reset(st); }
+    } reset{st};
+    int ncol = -1;
+    while (true) {
+        int rc = sqlite3_step(st);
+        if (ncol < 0 && (rc == SQLITE_ROW || rc == SQLITE_DONE)) {
+            // As in Query: the columns are only known after the first step.
+            ncol = sqlite3_column_count(st);
+            row_names_.clear();
+            for (int i = 0; i < ncol; ++i) {
+                row_names_.emplace_back(sqlite3_column_name(st, i));
+            }
+        }
+        if (rc == SQLITE_ROW) {
+            row_values_.clear();
+            for (int i = 0; i < ncol; ++i) {
+                row_values_.push_back(ReadColumnRef(st, i));
+            }
+            fn(row_names_, row_values_);
+        } else if (rc == SQLITE_DONE) {
+            return Ok();
+        } else {
             return MakeError(rc, sql);
         }
     }
+}
+
+Result<std::int64_t> Connection::Exec(std::string_view sql, const SqlParams& params) {
+    BASALT_TRY(sqlite3_stmt * st, PrepareBound(sql, params));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }

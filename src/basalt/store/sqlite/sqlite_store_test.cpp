@@ -5,12 +5,14 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <climits>
 #include <filesystem>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "basalt/base/json.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/testing/run_co.hpp"
 #include "basalt/store/collection_rows.hpp"
@@ -341,6 +343,138 @@ TEST(SqliteStore, AlterRebuildsTableKeepingData) {
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM articles WHERE headline='one' AND tags='b' AND extra=0"), 1);
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM sqlite_master WHERE name='posts'"), 0);
     EXPECT_EQ(CountRows(dir.path(), "SELECT count(*) FROM sqlite_master WHERE name='idx_articles_title'"), 1);
+}
+
+}  // namespace
+}  // namespace basalt::store
+
+namespace basalt::store {
+namespace {
+
+/// Stored values as they occur in Basalt's and PocketBase's data, odd ones included.
+std::vector<SqlValue> OddColumnValues() {
+    return {
+        std::monostate{},
+        std::int64_t{0},
+        std::int64_t{1},
+        std::int64_t{-7},
+        std::int64_t{9007199254740993},  // beyond a double's integers
+        std::int64_t{INT64_MIN},
+        0.0,
+        -0.0,
+        1.5,
+        1e21,
+        1e-7,
+        123456789.125,
+        std::string(),
+        std::string("plain"),
+        std::string("1"),
+        std::string("true"),
+        std::string("TRUE"),
+        std::string("0"),
+        std::string("12.50"),
+        std::string("1e400"),
+        std::string("0x10"),
+        std::string("nan"),
+        std::string(" 42abc"),
+        std::string("ünïcødé ✓ 𝄞"),
+        std::string("<b>&amp;</b> \"q\" \\ \n\r\t\x01\x1f\x7f"),
+        std::string("line\u2028sep\u2029"),
+        std::string("\xff\xfe invalid utf8"),
+        std::string("2024-01-02 03:04:05.678Z"),
+        std::string("[]"),
+        std::string(" [ ] "),
+        std::string("[\"a\",\"b\"]"),
+        std::string("[ \"a\" , \"\" ,\"c\" ]"),
+        std::string("[\"<x>&\",\"d\"]"),
+        std::string("[\"esc\\\"aped\",\"\\u00e9\"]"),
+        std::string("[\"ü\"]"),
+        std::string("[1,\"x\",null,true]"),
+        std::string("[\"a\",]"),
+        std::string("[\"a\""),
+        std::string("[\"a\"] x"),
+        std::string("[abc"),
+        std::string("[\"a\"]\n"),
+        std::string("{\"lon\":1.5,\"lat\":-2}"),
+        std::string("{\"lon\":\"x\",\"lat\":3,\"extra\":1}"),
+        std::string("{\"b\":1,\"a\":[1,2.50,1e2,{\"z\":null}],\"s\":\"<&>\"}"),
+        std::string("{\"dup\":1,\"dup\":2}"),
+        std::string("12345678901234567890123"),
+        std::string("18446744073709551615"),
+        std::string("-9223372036854775809"),
+        std::string("\"str\""),
+        std::string("not json"),
+        std::string("null"),
+        std::string("  {\"a\" : 1 }  "),
+    };
+}
+
+TEST(SqliteStore, WriteColumnJsonMatchesColumnToJson) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    using schema::FieldType;
+    std::vector<schema::Field> fields;
+    for (auto t : {FieldType::kText, FieldType::kNumber, FieldType::kBool, FieldType::kEmail, FieldType::kUrl,
+                   FieldType::kEditor, FieldType::kDate, FieldType::kAutodate, FieldType::kSelect, FieldType::kFile,
+                   FieldType::kRelation, FieldType::kJson, FieldType::kPassword, FieldType::kGeoPoint}) {
+        for (int max_select : {1, 5}) {
+            schema::Field f;
+            f.name = "f";
+            f.type = t;
+            f.options = {{"maxSelect", max_select}};
+            f.Finalize();
+            fields.push_back(std::move(f));
+        }
+    }
+    auto checked = testing::RunCo(store->Read([&](Tx& tx) -> Result<int> {
+        int n = 0;
+        for (const auto& f : fields) {
+            for (const auto& v : OddColumnValues()) {
+                std::string want;
+                json::Write(want, tx.ColumnToJson(f, v));
+                std::string got = "prefix";
+                tx.WriteColumnJson(got, f, RefOf(v));
+                EXPECT_EQ(got, "prefix" + want) << schema::FieldTypeName(f.type) << " max " << f.max_select
+                                                << " value #" << v.index();
+                ++n;
+            }
+        }
+        return n;
+    }));
+    ASSERT_TRUE(checked);
+    EXPECT_GT(*checked, 1000);
+}
+
+TEST(SqliteStore, QueryEachSeesWhatQuerySees) {
+    TempDir dir;
+    auto store = Open(dir.path());
+    ASSERT_TRUE(store);
+    auto same = testing::RunCo(store->Read([&](Tx& tx) -> Status {
+        const std::string sql =
+            "SELECT 1 AS a, 2.5 AS b, NULL AS c, 'x\"y' AS d, ?1 AS e UNION ALL SELECT 3, -1.0, 'z', '', ?1";
+        const SqlParams params{std::string("p")};
+        BASALT_TRY(Rows rows, tx.Query(sql, params));
+        std::size_t i = 0;
+        BASALT_RETURN_IF_ERROR(
+            tx.QueryEach(sql, params, [&](std::span<const std::string_view> cols, std::span<const SqlValueRef> row) {
+                ASSERT_LT(i, rows.rows.size());
+                ASSERT_EQ(cols.size(), rows.columns.size());
+                for (std::size_t c = 0; c < cols.size(); ++c) {
+                    EXPECT_EQ(cols[c], rows.columns[c]);
+                    EXPECT_EQ(ValueOf(row[c]), rows.rows[i][c]) << "row " << i << " col " << c;
+                }
+                ++i;
+            }));
+        EXPECT_EQ(i, 2u);
+        // Errors come back as values, and the statement is usable again afterwards.
+        EXPECT_FALSE(tx.QueryEach("SELECT * FROM no_such_table", {}, [](auto, auto) {}));
+        std::size_t again = 0;
+        BASALT_RETURN_IF_ERROR(tx.QueryEach(sql, params, [&](auto, auto) { ++again; }));
+        EXPECT_EQ(again, 2u);
+        return Ok();
+    }));
+    EXPECT_TRUE(same) << (same ? "" : same.error().message);
 }
 
 }  // namespace

@@ -184,35 +184,64 @@ Status SqliteTx::AlterCollectionTable(const Collection& old, const Collection& u
     return CreateIndexes(updated);
 }
 
-boost::json::value SqliteTx::ColumnToJson(const Field& f, const SqlValue& v) const {
-    const auto* s = std::get_if<std::string>(&v);
-    switch (f.type) {
-        case FieldType::kBool:
-            if (const auto* i = std::get_if<std::int64_t>(&v)) {
-                return *i != 0;
-            }
-            if (const auto* d = std::get_if<double>(&v)) {
-                return *d != 0;
-            }
-            if (const auto* b = std::get_if<bool>(&v)) {
-                return *b;
-            }
-            return s != nullptr && (*s == "1" || *s == "true" || *s == "TRUE");
-        case FieldType::kNumber:
-            if (const auto* i = std::get_if<std::int64_t>(&v)) {
-                return static_cast<double>(*i);
-            }
-            if (const auto* d = std::get_if<double>(&v)) {
-                return *d;
-            }
-            if (s != nullptr) {
-                try {
-                    return std::stod(*s);
-                } catch (...) {
-                    return 0.0;
-                }
-            }
+namespace {
+
+// The column -> API value mapping, shared by ColumnToJson and WriteColumnJson so that both
+// read a stored value the same way.
+
+bool BoolOf(const SqlValueRef& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        return *i != 0;
+    }
+    if (const auto* d = std::get_if<double>(&v)) {
+        return *d != 0;
+    }
+    if (const auto* b = std::get_if<bool>(&v)) {
+        return *b;
+    }
+    const auto* s = std::get_if<std::string_view>(&v);
+    return s != nullptr && (*s == "1" || *s == "true" || *s == "TRUE");
+}
+
+double NumberOf(const SqlValueRef& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        return static_cast<double>(*i);
+    }
+    if (const auto* d = std::get_if<double>(&v)) {
+        return *d;
+    }
+    if (const auto* s = std::get_if<std::string_view>(&v)) {
+        try {
+            return std::stod(std::string(*s));
+        } catch (...) {
             return 0.0;
+        }
+    }
+    return 0.0;
+}
+
+/// The text of a column shown as a string (text, email, url, editor, date, autodate, ...);
+/// `buf` holds it when it is not stored as text.
+std::string_view TextOf(const SqlValueRef& v, std::string& buf) {
+    if (const auto* s = std::get_if<std::string_view>(&v)) {
+        return *s;
+    }
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        buf = std::to_string(*i);
+        return buf;
+    }
+    if (const auto* d = std::get_if<double>(&v)) {
+        json::WriteDouble(buf, *d);
+        return buf;
+    }
+    return {};
+}
+
+boost::json::value ColumnValue(const Field& f, const SqlValueRef& v) {
+    const auto* s = std::get_if<std::string_view>(&v);
+    switch (f.type) {
+        case FieldType::kBool: return BoolOf(v);
+        case FieldType::kNumber: return NumberOf(v);
         case FieldType::kJson: {
             if (s == nullptr) {
                 if (const auto* i = std::get_if<std::int64_t>(&v)) {
@@ -268,20 +297,141 @@ boost::json::value SqliteTx::ColumnToJson(const Field& f, const SqlValue& v) con
             }
             return items.empty() ? boost::json::value("") : items.back();
         }
-        default:
-            if (s != nullptr) {
-                return boost::json::value(*s);
-            }
-            if (const auto* i = std::get_if<std::int64_t>(&v)) {
-                return boost::json::value(std::to_string(*i));
-            }
-            if (const auto* d = std::get_if<double>(&v)) {
-                std::string out;
-                json::WriteDouble(out, *d);
-                return boost::json::value(out);
-            }
-            return boost::json::value("");
+        default: {
+            std::string buf;
+            return boost::json::value(TextOf(v, buf));
+        }
     }
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// Writes ColumnValue of a select/file/relation column stored as a JSON array of plain ASCII
+/// strings without escapes (how multi values are stored); false, with `out` untouched, for
+/// anything else, which the generic path then handles.
+bool WriteStringArray(std::string& out, std::string_view s, bool multi) {
+    const std::size_t mark = out.size();
+    auto fail = [&] {
+        out.resize(mark);
+        return false;
+    };
+    std::size_t i = 1;  // s[0] == '['
+    auto skip_space = [&] {
+        while (i < s.size() && IsJsonSpace(s[i])) {
+            ++i;
+        }
+    };
+    skip_space();
+    std::string_view last;
+    bool first = true;
+    if (multi) {
+        out.push_back('[');
+    }
+    if (i < s.size() && s[i] == ']') {
+        ++i;
+    } else {
+        while (true) {
+            if (i >= s.size() || s[i] != '"') {
+                return fail();
+            }
+            const std::size_t start = ++i;
+            while (i < s.size() && s[i] != '"') {
+                const auto c = static_cast<unsigned char>(s[i]);
+                if (c < 0x20 || c >= 0x80 || c == '\\') {
+                    return fail();
+                }
+                ++i;
+            }
+            if (i >= s.size()) {
+                return fail();
+            }
+            const std::string_view e = s.substr(start, i - start);
+            ++i;
+            skip_space();
+            if (!e.empty()) {
+                if (!multi) {
+                    last = e;
+                } else {
+                    if (!first) {
+                        out.push_back(',');
+                    }
+                    first = false;
+                    json::WriteString(out, e);
+                }
+            }
+            if (i < s.size() && s[i] == ',') {
+                ++i;
+                skip_space();
+                continue;
+            }
+            if (i < s.size() && s[i] == ']') {
+                ++i;
+                break;
+            }
+            return fail();
+        }
+    }
+    skip_space();
+    if (i != s.size()) {
+        return fail();
+    }
+    if (multi) {
+        out.push_back(']');
+    } else {
+        json::WriteString(out, last);
+    }
+    return true;
+}
+
+}  // namespace
+
+boost::json::value SqliteTx::ColumnToJson(const Field& f, const SqlValue& v) const {
+    return ColumnValue(f, RefOf(v));
+}
+
+void SqliteTx::WriteColumnJson(std::string& out, const Field& f, const SqlValueRef& v) const {
+    const auto* s = std::get_if<std::string_view>(&v);
+    switch (f.type) {
+        case FieldType::kBool: out += BoolOf(v) ? "true" : "false"; return;
+        case FieldType::kNumber: json::WriteDouble(out, NumberOf(v)); return;
+        case FieldType::kJson:
+        case FieldType::kGeoPoint: break;
+        case FieldType::kSelect:
+        case FieldType::kFile:
+        case FieldType::kRelation: {
+            const bool multi = f.IsMulti();
+            if (s != nullptr && !s->empty() && (*s)[0] == '[') {
+                if (WriteStringArray(out, *s, multi)) {
+                    return;
+                }
+                break;
+            }
+            std::string buf;
+            std::string_view one;
+            if (s != nullptr) {
+                one = *s;
+            } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+                buf = std::to_string(*i);
+                one = buf;
+            }
+            if (multi) {
+                out.push_back('[');
+                if (!one.empty()) {
+                    json::WriteString(out, one);
+                }
+                out.push_back(']');
+            } else {
+                json::WriteString(out, one);
+            }
+            return;
+        }
+        default: {
+            std::string buf;
+            json::WriteString(out, TextOf(v, buf));
+            return;
+        }
+    }
+    json::Write(out, ColumnValue(f, v));
 }
 
 SqlValue SqliteTx::JsonToColumn(const Field& f, const boost::json::value& v) const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "basalt/base/result.hpp"
 #include "basalt/base/sql_value.hpp"
@@ -27,6 +28,8 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     Result<Rows> Query(std::string_view sql, const SqlParams& params);
+    /// Query without copies: each row's values borrow SQLite's buffers for the call to `fn`.
+    Status QueryEach(std::string_view sql, const SqlParams& params, const RowCallback& fn);
     Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params);
     Status ExecScript(std::string_view sql);
     Result<std::vector<QueryColumn>> Describe(std::string_view sql);
@@ -47,6 +50,8 @@ public:
 private:
     explicit Connection(sqlite3* db) : db_(db) {}
     Result<sqlite3_stmt*> Prepare(std::string_view sql);
+    /// Prepare and bind every parameter.
+    Result<sqlite3_stmt*> PrepareBound(std::string_view sql, const SqlParams& params);
     Error MakeError(int rc, std::string_view sql) const;
 
     static int OnProgress(void* self);
@@ -54,6 +59,8 @@ private:
     sqlite3* db_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
     std::optional<std::chrono::steady_clock::time_point> deadline_;
+    std::vector<std::string_view> row_names_;  // QueryEach's buffers, reused
+    std::vector<SqlValueRef> row_values_;
     bool timed_out_ = false;
 };
 

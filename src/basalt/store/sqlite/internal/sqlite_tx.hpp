@@ -28,6 +28,9 @@ public:
     Result<std::int64_t> Exec(std::string_view sql, const SqlParams& params) override {
         return conn_.Exec(sql, params);
     }
+    Status QueryEach(std::string_view sql, const SqlParams& params, const RowCallback& fn) override {
+        return conn_.QueryEach(sql, params, fn);
+    }
     Status ExecScript(std::string_view sql) override { return conn_.ExecScript(sql); }
     void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
     CountCache* count_cache() override { return counts_; }
@@ -41,6 +44,7 @@ public:
     Status DropCollectionTable(const schema::Collection& c) override;
 
     boost::json::value ColumnToJson(const schema::Field& f, const SqlValue& v) const override;
+    void WriteColumnJson(std::string& out, const schema::Field& f, const SqlValueRef& v) const override;
     SqlValue JsonToColumn(const schema::Field& f, const boost::json::value& v) const override;
 
     std::vector<std::function<void()>> TakeOnCommit() { return std::move(on_commit_); }
