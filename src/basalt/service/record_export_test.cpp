@@ -11,6 +11,7 @@
 #include "basalt/base/json.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/testing/run_co.hpp"
+#include "basalt/base/testing/temp_dir.hpp"
 #include "basalt/store/records.hpp"
 #include "basalt/store/sqlite/sqlite_store.hpp"
 
@@ -22,19 +23,9 @@ using schema::Collection;
 using schema::Field;
 using schema::FieldType;
 
-class TempDir {
+class TempDir : public testing::TempDir {
 public:
-    TempDir() : path_(fs::temp_directory_path() / ("basalt_export_" + RandomString(8, kAlphabetLowerNum))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
+    TempDir() : testing::TempDir("basalt_export_") {}
 };
 
 Field MakeField(std::string name, FieldType t, boost::json::object opts = {}, bool hidden = false) {

@@ -34,19 +34,6 @@ int Bind(sqlite3_stmt* st, int idx, const SqlValue& v) {
         v);
 }
 
-SqlValue ReadColumn(sqlite3_stmt* st, int i) {
-    switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(st, i));
-        case SQLITE_FLOAT: return sqlite3_column_double(st, i);
-        case SQLITE_NULL: return std::monostate{};
-        default: {
-            const auto* p = sqlite3_column_text(st, i);
-            int n = sqlite3_column_bytes(st, i);
-            return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
-        }
-    }
-}
-
 SqlValueRef ReadColumnRef(sqlite3_stmt* st, int i) {
     switch (sqlite3_column_type(st, i)) {
         case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(st, i));
@@ -58,6 +45,18 @@ SqlValueRef ReadColumnRef(sqlite3_stmt* st, int i) {
             return std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
         }
     }
+}
+
+SqlValue ReadColumn(sqlite3_stmt* st, int i) {
+    return std::visit(
+        [](const auto& x) -> SqlValue {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string_view>) {
+                return std::string(x);
+            } else {
+                return x;
+            }
+        },
+        ReadColumnRef(st, i));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "basalt/base/json.hpp"
 #include "basalt/base/random.hpp"
 #include "basalt/base/testing/run_co.hpp"
+#include "basalt/base/testing/temp_dir.hpp"
 #include "basalt/store/collection_rows.hpp"
 #include "basalt/store/records.hpp"
 
@@ -24,19 +25,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace net = boost::asio;
 
-class TempDir {
+class TempDir : public testing::TempDir {
 public:
-    TempDir() : path_(fs::temp_directory_path() / ("basalt_store_" + RandomString(8, kAlphabetLowerNum))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
+    TempDir() : testing::TempDir("basalt_store_") {}
 };
 
 std::unique_ptr<Store> Open(const fs::path& dir) {
