@@ -47,17 +47,7 @@ SqlValueRef ReadColumnRef(sqlite3_stmt* st, int i) {
     }
 }
 
-SqlValue ReadColumn(sqlite3_stmt* st, int i) {
-    return std::visit(
-        [](const auto& x) -> SqlValue {
-            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string_view>) {
-                return std::string(x);
-            } else {
-                return x;
-            }
-        },
-        ReadColumnRef(st, i));
-}
+SqlValue ReadColumn(sqlite3_stmt* st, int i) { return ValueOf(ReadColumnRef(st, i)); }
 
 }  // namespace
 
