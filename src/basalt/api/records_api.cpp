@@ -30,14 +30,21 @@ http::Response RecordResponse(const http::Request& req, const schema::Record& r)
 
 namespace {
 
-std::string ListBody(std::string_view items, const service::ListResult& r) {
-    std::string body;
-    body.reserve(items.size() + 128);
-    body += "{\"items\":[";
-    body += items;
+constexpr std::string_view kListHead = "{\"items\":[";
+
+// Ends a list body that holds kListHead and the items.
+void FinishListBody(std::string& body, const service::ListResult& r) {
     body += "],\"page\":" + std::to_string(r.page) + ",\"perPage\":" + std::to_string(r.per_page) +
             ",\"totalItems\":" + std::to_string(r.total_items) + ",\"totalPages\":" + std::to_string(r.total_pages) +
             "}\n";
+}
+
+std::string ListBody(std::string_view items, const service::ListResult& r) {
+    std::string body;
+    body.reserve(items.size() + 128);
+    body += kListHead;
+    body += items;
+    FinishListBody(body, r);
     return body;
 }
 
@@ -51,6 +58,7 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
     const auto fields = req.Query("fields");
     // The service writes the items itself when it can (no expand, ...), `fields` included.
     params->write_items = true;
+    params->items_prefix = kListHead;
     if (fields && !fields->empty()) {
         params->fields = std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
     }
@@ -59,7 +67,9 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
         co_return ErrorResponse(r.error());
     }
     if (r->items_json) {
-        co_return http::Response::Json(200, ListBody(*r->items_json, *r));
+        std::string body = std::move(*r->items_json);
+        FinishListBody(body, *r);
+        co_return http::Response::Json(200, std::move(body));
     }
     if (!fields) {
         // Records (expand, managed emails): serialized straight into the response body.

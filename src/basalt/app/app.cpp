@@ -75,6 +75,7 @@ public:
         so.readers = static_cast<std::size_t>(cfg_.db_readers);
         so.read_timeout_ms = cfg_.query_timeout_ms;
         so.durable_commits = cfg_.sync == "full";
+        so.reader_mmap_bytes = static_cast<std::int64_t>(cfg_.mmap_mb) << 20;
         auto st = store::OpenSqliteStore(so);
         if (!st) {
             throw std::runtime_error(st.error().message);
@@ -252,6 +253,8 @@ int Main(int argc, char** argv) {
     serve->add_option("--sync", cfg.sync,
                       "full (default): every acknowledged write is fsynced; normal: PocketBase's "
                       "synchronous=NORMAL, survives a process crash but not a power loss");
+    serve->add_option("--mmap-size", cfg.mmap_mb,
+                      "MiB of data.db each SQLite reader maps into memory (default 256; 0 = plain reads)");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
     serve->add_option("--realtime-idle-timeout", cfg.realtime_idle_timeout_seconds,
                       "Seconds without a message before an SSE client is disconnected (default 300)");

@@ -7,6 +7,10 @@
 #include <cmath>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
@@ -30,6 +34,37 @@ constexpr std::array<bool, 256> MakeSpecialTable() {
 
 constexpr std::array<bool, 256> kSpecial = MakeSpecialTable();
 
+// The first block boundary at or after `i` (up to `n`) that may hold a byte of kSpecial: whole
+// blocks of plain bytes are skipped without looking at each byte. The byte loop of WriteString
+// finds the exact position within the block.
+#if defined(__SSE2__)
+inline std::size_t SkipPlain(const char* p, std::size_t i, std::size_t n) {
+    const __m128i below = _mm_set1_epi8(0x1F);
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i lt = _mm_set1_epi8('<');
+    const __m128i gt = _mm_set1_epi8('>');
+    const __m128i amp = _mm_set1_epi8('&');
+    const __m128i e2 = _mm_set1_epi8(static_cast<char>(0xE2));
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        __m128i hit = _mm_cmpeq_epi8(_mm_min_epu8(x, below), x);  // x <= 0x1F, unsigned
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, quote));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, backslash));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, lt));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, gt));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, amp));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, e2));
+        if (_mm_movemask_epi8(hit) != 0) {
+            break;
+        }
+    }
+    return i;
+}
+#else
+inline std::size_t SkipPlain(const char*, std::size_t i, std::size_t) { return i; }  // byte by byte
+#endif
+
 }  // namespace
 
 void WriteString(std::string& out, std::string_view s) {
@@ -39,7 +74,9 @@ void WriteString(std::string& out, std::string_view s) {
     std::size_t start = 0;
     std::size_t i = 0;
     while (i < n) {
-        // fast path: skip bytes that are copied verbatim
+        // fast path: skip bytes that are copied verbatim, a block at a time, then byte by byte
+        // up to the first one that needs a look
+        i = SkipPlain(s.data(), i, n);
         while (i < n && !kSpecial[static_cast<unsigned char>(s[i])]) {
             ++i;
         }

@@ -47,6 +47,12 @@ void ApplyEnvironment(ServeConfig& cfg) {
     if (const char* v = std::getenv("BASALT_SYNC")) {
         cfg.sync = v;
     }
+    if (const char* v = std::getenv("BASALT_MMAP_SIZE")) {
+        std::int64_t n = 0;
+        if (ParseInt64(v, n) && n >= 0 && n <= kMaxMmapMb) {
+            cfg.mmap_mb = static_cast<int>(n);
+        }
+    }
     if (const char* v = std::getenv("BASALT_REALTIME_IDLE_TIMEOUT")) {
         std::int64_t n = 0;
         if (ParseInt64(v, n) && n > 0 && n <= 86400) {
@@ -73,6 +79,9 @@ Status Validate(const ServeConfig& cfg) {
     }
     if (cfg.sync != "full" && cfg.sync != "normal") {
         return InvalidArgument("--sync must be full or normal");
+    }
+    if (cfg.mmap_mb < 0 || cfg.mmap_mb > kMaxMmapMb) {
+        return InvalidArgument("--mmap-size must be 0..1048576 MiB");
     }
     if (cfg.body_limit < 1024) {
         return InvalidArgument("--body-limit must be at least 1024 bytes");

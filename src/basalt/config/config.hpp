@@ -17,6 +17,8 @@ struct HttpAddress {
     std::uint16_t port = 8090;
 };
 
+inline constexpr int kMaxMmapMb = 1 << 20;  // 1 TiB
+
 struct ServeConfig {
     std::filesystem::path dir = "pb_data";
     HttpAddress http;
@@ -33,13 +35,16 @@ struct ServeConfig {
     /// "full": every acknowledged write is fsynced (survives a power loss; concurrent writes share
     /// one fsync). "normal": PocketBase's synchronous=NORMAL (survives a process crash only).
     std::string sync = "full";
+    /// MiB of data.db each reader connection maps into memory (SQLite mmap_size): reads of
+    /// pages that are not in the WAL skip the copy into the page cache. 0 = read() only.
+    int mmap_mb = 256;
 };
 
 /// Parses "HOST:PORT" (IPv4, hostname or [IPv6]); port 0 picks a free port.
 Result<HttpAddress> ParseHttpAddress(std::string_view s);
 
 /// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL,
-/// BASALT_REALTIME_IDLE_TIMEOUT (seconds), BASALT_SYNC when set (flags win: call
+/// BASALT_REALTIME_IDLE_TIMEOUT (seconds), BASALT_SYNC, BASALT_MMAP_SIZE (MiB) when set (flags win: call
 /// before parsing flags).
 void ApplyEnvironment(ServeConfig& cfg);
 

@@ -30,6 +30,12 @@ TEST(Config, Validates) {
     EXPECT_TRUE(Validate(c));
     c.sync = "off";
     EXPECT_FALSE(Validate(c));
+    c.sync = "full";
+    EXPECT_EQ(c.mmap_mb, 256);
+    c.mmap_mb = 0;
+    EXPECT_TRUE(Validate(c));
+    c.mmap_mb = -1;
+    EXPECT_FALSE(Validate(c));
 }
 
 }  // namespace

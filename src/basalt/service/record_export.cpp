@@ -185,6 +185,17 @@ void RowWriter::Plan(std::span<const schema::Field* const> fields) {
     add({"collectionId", Kind::kCollectionId, nullptr, 0, nullptr});
     add({"collectionName", Kind::kCollectionName, nullptr, 0, nullptr});
     std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    heads_.clear();
+    for (auto& e : entries_) {
+        e.head_at = heads_.size();
+        json::WriteString(heads_, e.key);
+        heads_.push_back(':');
+        if (e.pick == nullptr && (e.kind == Kind::kCollectionId || e.kind == Kind::kCollectionName)) {
+            json::WriteString(heads_, e.kind == Kind::kCollectionId ? c_.id : c_.name);
+            e.head_has_value = true;
+        }
+        e.head_size = heads_.size() - e.head_at;
+    }
     planned_for_ = fields.data();
     planned_ = true;
 }
@@ -247,9 +258,10 @@ void RowWriter::Write(std::string& out,
             out.push_back(',');
         }
         first = false;
-        json::WriteString(out, e.key);
-        out.push_back(':');
-        WriteValue(out, e, row);
+        out.append(heads_, e.head_at, e.head_size);
+        if (!e.head_has_value) {
+            WriteValue(out, e, row);
+        }
     }
     out.push_back('}');
 }

@@ -53,6 +53,10 @@ private:
         const schema::Field* field = nullptr;
         std::size_t column = 0;
         const json::FieldPicker* pick = nullptr;  // null: written whole
+        // `"key":` in heads_, followed by the value when it is the same for every row
+        std::size_t head_at = 0;
+        std::size_t head_size = 0;
+        bool head_has_value = false;
     };
 
     void Plan(std::span<const schema::Field* const> fields);
@@ -64,6 +68,7 @@ private:
     const Auth& viewer_;
     const json::FieldPicker* picker_;
     std::vector<Entry> entries_;  // sorted by key; planned at the first row
+    std::string heads_;           // the entries' keys, written once per query
     bool planned_ = false;
     const schema::Field* const* planned_for_ = nullptr;
     const schema::Field* email_visibility_ = nullptr;

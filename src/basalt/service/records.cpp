@@ -362,7 +362,8 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
             // Straight from the rows into JSON: no records, no values built.
             RowWriter writer(tx, *c, ctx.auth, p.fields.get());
             std::string json;
-            json.reserve(static_cast<std::size_t>(std::min<std::int64_t>(p.per_page, 64)) * 384);
+            json.reserve(p.items_prefix.size() + static_cast<std::size_t>(std::min<std::int64_t>(p.per_page, 64)) * 384);
+            json += p.items_prefix;
             auto each = [&](std::span<const Field* const> fields, std::span<const store::SqlValueRef> row) {
                 if (out.item_count++ != 0) {
                     json.push_back(',');

@@ -37,13 +37,16 @@ struct ListParams {
     /// straight from the rows — no expand, no manageRule in play — with `fields` applied to each
     /// item when set; other pages come back as records.
     bool write_items = false;
+    /// Text items_json starts with (the caller's envelope head), so that the caller can finish
+    /// its body in place instead of copying the items into it.
+    std::string items_prefix;
     std::shared_ptr<const json::FieldPicker> fields;
 };
 
 struct ListResult {
     std::vector<schema::Record> items;
-    /// The items as JSON, comma-separated without brackets (ListParams::write_items); `items`
-    /// is empty then.
+    /// The items as JSON, comma-separated without brackets, after ListParams::items_prefix
+    /// (ListParams::write_items); `items` is empty then.
     std::optional<std::string> items_json;
     std::size_t item_count = 0;  // either way
     std::int64_t page = 1;

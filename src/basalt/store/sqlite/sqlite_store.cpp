@@ -376,7 +376,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts) {
     std::vector<std::unique_ptr<Connection>> readers;
     for (std::size_t i = 0; i < n; ++i) {
         BASALT_TRY(auto r, Connection::Open(data_path, false, opts.busy_timeout_ms));
-        BASALT_RETURN_IF_ERROR(r->ExecScript("PRAGMA query_only=ON"));
+        BASALT_RETURN_IF_ERROR(r->ExecScript("PRAGMA query_only=ON; PRAGMA mmap_size=" + std::to_string(opts.reader_mmap_bytes)));
         readers.push_back(std::move(r));
     }
     return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(checkpointer), std::move(readers),

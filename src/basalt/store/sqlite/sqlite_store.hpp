@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,6 +23,11 @@ struct SqliteOptions {
     /// false: PocketBase's synchronous=NORMAL (survives a crash of the process, not of the
     /// machine: the last commits before a power loss may be lost, the database stays intact).
     bool durable_commits = true;
+    /// Bytes of data.db each reader maps into memory (PRAGMA mmap_size): a page that is not in
+    /// the WAL is read in place instead of being copied into the connection's page cache. The
+    /// mapped pages are the kernel's page cache, shared by the readers and counted in RSS once
+    /// touched. 0 = read() only (PocketBase's setting).
+    std::int64_t reader_mmap_bytes = std::int64_t{256} << 20;
 };
 
 /// Opens (or creates) a data directory. A new directory is bootstrapped with PocketBase's system

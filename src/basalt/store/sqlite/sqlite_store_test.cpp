@@ -7,6 +7,7 @@
 #include <chrono>
 #include <climits>
 #include <filesystem>
+#include <fstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -231,6 +232,59 @@ TEST(SqliteStore, WriterSyncsEveryCommitUnlessToldOtherwise) {
             return {};
         })));
         EXPECT_EQ(level, durable ? 2 : 1);  // 2 = FULL, 1 = NORMAL
+        (*store)->Close();
+    }
+}
+
+// Whether this process maps `file` (a reader's mmap of data.db shows up in /proc/self/maps).
+bool Maps(const std::filesystem::path& file) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        if (line.ends_with(" " + file.string())) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Readers map data.db when asked (pages are read in place, not copied into the page cache),
+// see every committed write through the map, and only read() it when the size is 0.
+TEST(SqliteStore, ReadersMapTheDatabaseWhenAsked) {
+    for (const std::int64_t bytes : {std::int64_t{64} << 20, std::int64_t{0}}) {
+        TempDir dir;
+        SqliteOptions o;
+        o.dir = dir.path();
+        o.readers = 1;
+        o.reader_mmap_bytes = bytes;
+        auto store = OpenSqliteStore(o);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(testing::RunCo((*store)->Write([&](Tx& tx) -> Status {
+            BASALT_RETURN_IF_ERROR(tx.ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"));
+            for (int i = 0; i < 2000; ++i) {
+                BASALT_TRY(auto n, tx.Exec("INSERT INTO t (v) VALUES (?)", {std::string(100, static_cast<char>('a' + i % 26))}));
+                (void)n;
+            }
+            return {};
+        })));
+        // Checkpointed: the pages are in data.db itself, where the map reads them (pages still
+        // in the WAL are always read from the WAL).
+        ASSERT_EQ(CountRows(dir.path(), "PRAGMA wal_checkpoint(TRUNCATE)"), 0);  // 0: not busy
+        std::int64_t mapped = -1;
+        std::int64_t count = -1;
+        std::string last;
+        ASSERT_TRUE(testing::RunCo((*store)->Read([&](Tx& tx) -> Status {
+            BASALT_TRY(Rows size, tx.Query("PRAGMA mmap_size", {}));
+            mapped = std::get<std::int64_t>(size.rows.at(0).at(0));
+            BASALT_TRY(Rows r, tx.Query("SELECT count(*), max(v) FROM t WHERE length(v) = 100", {}));
+            count = std::get<std::int64_t>(r.rows.at(0).at(0));
+            last = std::get<std::string>(r.rows.at(0).at(1));
+            return {};
+        })));
+        EXPECT_EQ(mapped, bytes);
+        EXPECT_EQ(count, 2000);
+        EXPECT_EQ(last, std::string(100, 'z'));
+        EXPECT_EQ(Maps(dir.path() / "data.db"), bytes > 0);
         (*store)->Close();
     }
 }
