@@ -156,5 +156,34 @@ TEST(AuthFlow, PasswordChangeInvalidatesOldTokens) {
     EXPECT_EQ(own.status, 404);
 }
 
+// A new authToken secret for the collection refuses every token signed with the old one at
+// once, also a token that was just accepted (and whose check the server remembers).
+TEST(AuthFlow, RotatingTheTokenSecretInvalidatesOldTokens) {
+    ServerProcess server;
+    const std::string err = server.Start();
+    ASSERT_TRUE(err.empty()) << err;
+    for (int i = 0; i < 3; ++i) {
+        const HttpResponse before = Send(server.port(),
+                                         {.target = "/api/collections/users/records/4q1xlclmfloku33",
+                                          .headers = AuthHeader(kUserToken)});
+        ASSERT_EQ(before.status, 200) << before.body;
+    }
+    const HttpResponse rotated =
+        Send(server.port(),
+             {.method = "PATCH",
+              .target = "/api/collections/users",
+              .headers = JsonHeaders(kSuperuserToken),
+              .body = R"({"authToken":{"secret":"a-brand-new-secret-of-more-than-thirty-characters"}})"});
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    const HttpResponse own = Send(server.port(),
+                                  {.target = "/api/collections/users/records/4q1xlclmfloku33",
+                                   .headers = AuthHeader(kUserToken)});
+    EXPECT_EQ(own.status, 404);
+    const HttpResponse refresh =
+        Send(server.port(),
+             {.method = "POST", .target = "/api/collections/users/auth-refresh", .headers = AuthHeader(kUserToken)});
+    EXPECT_EQ(refresh.status, 401) << refresh.body;
+}
+
 }  // namespace
 }  // namespace basalt::e2e

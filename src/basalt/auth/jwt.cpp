@@ -252,7 +252,15 @@ Status ValidateTimeClaims(const boost::json::object& claims, std::int64_t now_un
 
 Status VerifyJwtHs256(std::string_view token, std::string_view key, std::int64_t now_unix) {
     BASALT_TRY(const boost::json::object claims, DecodeJwtUnverified(token));
+    BASALT_RETURN_IF_ERROR(VerifyJwtSignatureHs256(token, key));
+    return ValidateTimeClaims(claims, now_unix);
+}
+
+Status VerifyJwtSignatureHs256(std::string_view token, std::string_view key) {
     const auto last_dot = token.rfind('.');
+    if (last_dot == std::string_view::npos) {
+        return InvalidToken("token signature is invalid");
+    }
     const std::string_view signing_input = token.substr(0, last_dot);
     auto sig = Base64UrlDecode(token.substr(last_dot + 1));
     if (!sig || sig->size() != kSha256Size) {
@@ -262,7 +270,7 @@ Status VerifyJwtHs256(std::string_view token, std::string_view key, std::int64_t
     if (CRYPTO_memcmp(expected.data(), sig->data(), kSha256Size) != 0) {
         return InvalidToken("token signature is invalid");
     }
-    return ValidateTimeClaims(claims, now_unix);
+    return Ok();
 }
 
 }  // namespace basalt::auth

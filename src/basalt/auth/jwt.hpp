@@ -32,6 +32,11 @@ std::string SignJwtHs256(const boost::json::object& claims, std::string_view key
 /// now >= iat. A present but non-numeric claim is an error.
 [[nodiscard]] Status ValidateTimeClaims(const boost::json::object& claims, std::int64_t now_unix);
 
+/// Only the constant-time HMAC-SHA256 comparison of the signature segment with `key`, for a
+/// token whose structure, `alg` and time claims were checked already. kUnauthenticated on a
+/// mismatch or a malformed signature.
+[[nodiscard]] Status VerifyJwtSignatureHs256(std::string_view token, std::string_view key);
+
 /// Full verification: structure and `alg` as DecodeJwtUnverified, constant-time HMAC-SHA256
 /// signature comparison, then ValidateTimeClaims. Every failure is kUnauthenticated.
 [[nodiscard]] Status VerifyJwtHs256(std::string_view token,

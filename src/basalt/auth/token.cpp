@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include <openssl/crypto.h>
+
 #include "basalt/auth/jwt.hpp"
 #include "basalt/base/time.hpp"
 
@@ -143,6 +145,14 @@ Status CheckTokenSignature(std::string_view token,
 
 Status CheckTokenSignature(std::string_view token, std::string_view signing_key) {
     return CheckTokenSignature(token, signing_key, UnixNow());
+}
+
+Status CheckParsedTokenSignature(std::string_view token, std::string_view signing_key) {
+    return VerifyJwtSignatureHs256(token, signing_key);
+}
+
+bool SameToken(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace basalt::auth

@@ -99,4 +99,11 @@ std::string NewEmailChangeToken(std::string_view record_id,
 /// CheckTokenSignature at the current time.
 [[nodiscard]] Status CheckTokenSignature(std::string_view token, std::string_view signing_key);
 
+/// The signature alone, for a token ParseToken accepted (which checked its structure and time
+/// claims): no second decoding of the claims.
+[[nodiscard]] Status CheckParsedTokenSignature(std::string_view token, std::string_view signing_key);
+
+/// Whether two tokens are the same, in time that depends only on their lengths.
+[[nodiscard]] bool SameToken(std::string_view a, std::string_view b);
+
 }  // namespace basalt::auth

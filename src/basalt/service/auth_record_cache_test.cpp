@@ -60,5 +60,42 @@ TEST(AuthRecordCacheTest, EvictsTheLeastRecentlyUsed) {
     EXPECT_TRUE(cache.Get("users", "c", 1, t0));
 }
 
+// A token whose signature was checked is remembered with the record: the same token and
+// secret at the same epoch need no new check; another token, another secret, a later epoch
+// (a new tokenKey is a write) or a mark made for an older epoch do.
+TEST(AuthRecordCacheTest, RemembersAVerifiedTokenForOneRecordSecretAndEpoch) {
+    AuthRecordCache cache;
+    const auto t0 = AuthRecordCache::Clock::now();
+    bool verified = true;
+    cache.Put("users", "a", 1, Rec("a", "k1"), t0);
+    ASSERT_TRUE(cache.Get("users", "a", 1, "tok1", "s1", verified, t0));
+    EXPECT_FALSE(verified);
+    cache.MarkVerified("users", "a", 1, "tok1", "s1");
+    ASSERT_TRUE(cache.Get("users", "a", 1, "tok1", "s1", verified, t0));
+    EXPECT_TRUE(verified);
+    ASSERT_TRUE(cache.Get("users", "a", 1, "tok2", "s1", verified, t0));
+    EXPECT_FALSE(verified);  // another token of the same record
+    ASSERT_TRUE(cache.Get("users", "a", 1, "tok1", "s2", verified, t0));
+    EXPECT_FALSE(verified);  // the collection's secret was rotated
+    ASSERT_TRUE(cache.Get("users", "a", 1, "", "s1", verified, t0));
+    EXPECT_FALSE(verified);
+    EXPECT_FALSE(cache.Get("users", "b", 1, "tok1", "s1", verified, t0));
+    EXPECT_FALSE(verified);
+
+    cache.Put("users", "a", 2, Rec("a", "k2"), t0);  // re-read after a write
+    ASSERT_TRUE(cache.Get("users", "a", 2, "tok1", "s1", verified, t0));
+    EXPECT_FALSE(verified);
+    cache.MarkVerified("users", "a", 1, "tok1", "s1");  // a check that began before the write
+    ASSERT_TRUE(cache.Get("users", "a", 2, "tok1", "s1", verified, t0));
+    EXPECT_FALSE(verified);
+}
+
+TEST(AuthRecordCacheTest, SameTokenComparesWholeTokens) {
+    EXPECT_TRUE(auth::SameToken("abc.def.ghi", "abc.def.ghi"));
+    EXPECT_FALSE(auth::SameToken("abc.def.ghi", "abc.def.gh"));
+    EXPECT_FALSE(auth::SameToken("abc.def.ghi", "abc.def.ghj"));
+    EXPECT_FALSE(auth::SameToken("", "a"));
+}
+
 }  // namespace
 }  // namespace basalt::service::internal

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "basalt/auth/token.hpp"
 #include "basalt/schema/collection.hpp"
 
 namespace basalt::service::internal {
@@ -33,6 +34,21 @@ public:
                                       std::string_view record_id,
                                       std::uint64_t epoch,
                                       Clock::time_point now = Clock::now()) {
+        bool verified = false;
+        return Get(collection_id, record_id, epoch, {}, {}, verified, now);
+    }
+
+    /// Get, and whether `token` is the one MarkVerified remembered for this record at this
+    /// epoch with the same collection `secret`: its signature was checked with this record's
+    /// tokenKey (a new tokenKey is a write, which starts a new epoch) and that secret.
+    std::optional<schema::Record> Get(std::string_view collection_id,
+                                      std::string_view record_id,
+                                      std::uint64_t epoch,
+                                      std::string_view token,
+                                      std::string_view secret,
+                                      bool& token_verified,
+                                      Clock::time_point now = Clock::now()) {
+        token_verified = false;
         const std::string key = Key(collection_id, record_id);
         std::lock_guard lock(mu_);
         auto it = map_.find(key);
@@ -40,7 +56,24 @@ public:
             return std::nullopt;
         }
         lru_.splice(lru_.begin(), lru_, it->second.lru);
+        token_verified = !token.empty() && auth::SameToken(it->second.verified_token, token) &&
+                         it->second.verified_secret == secret;
         return it->second.record;
+    }
+
+    /// Remembers that `token`'s signature matched the record stored for the key at `epoch`
+    /// and the collection `secret` (nothing when another epoch's record is stored there now).
+    void MarkVerified(std::string_view collection_id,
+                      std::string_view record_id,
+                      std::uint64_t epoch,
+                      std::string_view token,
+                      std::string_view secret) {
+        const std::string key = Key(collection_id, record_id);
+        std::lock_guard lock(mu_);
+        if (auto it = map_.find(key); it != map_.end() && it->second.epoch == epoch) {
+            it->second.verified_token.assign(token);
+            it->second.verified_secret.assign(secret);
+        }
     }
 
     /// Stores a record read in a snapshot taken after `epoch` was read.
@@ -53,6 +86,10 @@ public:
         std::lock_guard lock(mu_);
         if (auto it = map_.find(key); it != map_.end()) {
             if (epoch >= it->second.epoch) {
+                if (epoch != it->second.epoch) {
+                    it->second.verified_token.clear();
+                    it->second.verified_secret.clear();
+                }
                 it->second.epoch = epoch;
                 it->second.stored = now;
                 it->second.record = std::move(record);
@@ -68,7 +105,7 @@ public:
             lru_.pop_back();
         }
         lru_.push_front(key);
-        map_.emplace(std::move(key), Entry{epoch, now, std::move(record), lru_.begin()});
+        map_.emplace(std::move(key), Entry{epoch, now, std::move(record), lru_.begin(), {}, {}});
     }
 
     std::size_t size() const {
@@ -82,6 +119,8 @@ private:
         Clock::time_point stored;
         schema::Record record;
         std::list<std::string>::iterator lru;
+        std::string verified_token;   // the last token whose signature matched `record`...
+        std::string verified_secret;  // ...and this collection secret
     };
 
     static std::string Key(std::string_view collection_id, std::string_view record_id) {
