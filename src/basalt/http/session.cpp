@@ -2,8 +2,11 @@
 // log and streaming responses. The only TU of http/ (with the tests) that includes Beast I/O.
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -206,36 +209,56 @@ net::awaitable<bool> CopyFilePart(Conn& c, BodyFile& file, std::uint64_t offset,
     co_return true;
 }
 
-/// The serialized header section of `out` (status line, fields, empty line).
-std::string SerializeHeader(bhttp::response<bhttp::empty_body>& out) {
-    bhttp::response_serializer<bhttp::empty_body> sr{out};
-    sr.split(true);
+/// The serialized header section of `out` (status line, fields in their order, empty line),
+/// as Beast's serializer writes it, without its buffer sequence machinery.
+std::string SerializeHeader(const bhttp::response_header<>& out) {
     std::string text;
-    boost::system::error_code ec;
-    while (!ec && !sr.is_header_done()) {
-        sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-            for (const auto b : beast::buffers_range_ref(buffers)) {
-                text.append(static_cast<const char*>(b.data()), b.size());
-            }
-            sr.consume(beast::buffer_bytes(buffers));
-        });
+    text.reserve(256);
+    text += out.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    char code[8];
+    const auto [end, ec] = std::to_chars(code, code + sizeof code, out.result_int());
+    text.append(code, end);
+    text += ' ';
+    const auto reason = out.reason();
+    text.append(reason.data(), reason.size());
+    text += "\r\n";
+    for (const auto& f : out) {
+        const auto name = f.name_string();
+        const auto value = f.value();
+        text.append(name.data(), name.size());
+        text += ": ";
+        text.append(value.data(), value.size());
+        text += "\r\n";
     }
+    text += "\r\n";
     return text;
 }
 
-/// Writes `data` straight to the socket; with `more`, MSG_MORE lets the kernel put it in the
-/// same segments as what follows (a header and the first sendfile bytes: one packet, not two,
-/// despite TCP_NODELAY).
-net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
+/// Writes `first` then `second` straight to the socket, in one sendmsg(2) while the socket
+/// takes them; with `more`, MSG_MORE lets the kernel put them in the same segments as what
+/// follows (a header and the first sendfile bytes: one packet, not two, despite TCP_NODELAY).
+net::awaitable<bool> SendRaw(Conn& c, std::string_view first, std::string_view second, bool more) {
     tcp::socket& socket = c.stream.socket();
     if (!EnsureNonBlocking(socket)) {
         co_return false;
     }
     const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
-    while (!data.empty()) {
-        const ssize_t n = ::send(socket.native_handle(), data.data(), data.size(), flags);
+    while (!first.empty() || !second.empty()) {
+        iovec iov[2];
+        msghdr msg{};
+        msg.msg_iov = iov;
+        if (!first.empty()) {
+            iov[msg.msg_iovlen++] = {const_cast<char*>(first.data()), first.size()};
+        }
+        if (!second.empty()) {
+            iov[msg.msg_iovlen++] = {const_cast<char*>(second.data()), second.size()};
+        }
+        const ssize_t n = ::sendmsg(socket.native_handle(), &msg, flags);
         if (n > 0) {
-            data.remove_prefix(static_cast<std::size_t>(n));
+            auto sent = static_cast<std::size_t>(n);
+            const std::size_t from_first = std::min(sent, first.size());
+            first.remove_prefix(from_first);
+            second.remove_prefix(sent - from_first);
             continue;
         }
         if (n < 0 && errno == EINTR) {
@@ -249,6 +272,11 @@ net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
         }
     }
     co_return true;
+}
+
+net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
+    const std::string_view nothing;
+    co_return co_await SendRaw(c, data, nothing, more);
 }
 
 /// Writes the header of `out` (Content-Length = the parts' total), then each part: literal bytes
@@ -321,7 +349,7 @@ net::awaitable<bool> WriteResponse(Conn& c,
         AccessLog(c, li, res.status, bytes);
         co_return ok;
     }
-    bhttp::response<bhttp::string_body> out;
+    bhttp::response<bhttp::empty_body> out;
     out.version(version);
     out.result(res.status);
     const bool bodyless = IsBodylessStatus(res.status);
@@ -342,13 +370,15 @@ net::awaitable<bool> WriteResponse(Conn& c,
         out.content_length(res.body.size());
         if (!head) {
             bytes = res.body.size();
-            out.body() = std::move(res.body);
         }
     }
-    c.stream.expires_after(c.w.options->write_timeout);
-    auto [ec, n] = co_await bhttp::async_write(c.stream, out, kTuple);
+    // Header and body in one sendmsg(2) straight from the network thread; only a full socket
+    // buffer waits (bounded by the write timeout).
+    const std::string header = SerializeHeader(out);
+    const std::string_view body(res.body.data(), bytes);
+    const bool ok = co_await SendRaw(c, header, body, false);
     AccessLog(c, li, res.status, bytes);
-    co_return !ec;
+    co_return ok;
 }
 
 /// Writes error_response(status) and tells the caller to close the connection.
