@@ -35,13 +35,17 @@ int Bind(sqlite3_stmt* st, int idx, const SqlValue& v) {
 }
 
 SqlValueRef ReadColumnRef(sqlite3_stmt* st, int i) {
-    switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(st, i));
-        case SQLITE_FLOAT: return sqlite3_column_double(st, i);
+    // One column lookup, then the value's own accessors: sqlite3_column_* would look the column
+    // up (and check for a failed allocation) on every call. The value is "unprotected", which
+    // only matters when another thread uses the connection; ours never do.
+    sqlite3_value* v = sqlite3_column_value(st, i);
+    switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_value_int64(v));
+        case SQLITE_FLOAT: return sqlite3_value_double(v);
         case SQLITE_NULL: return std::monostate{};
         default: {
-            const auto* p = sqlite3_column_text(st, i);
-            int n = sqlite3_column_bytes(st, i);
+            const auto* p = sqlite3_value_text(v);
+            int n = sqlite3_value_bytes(v);
             return std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
         }
     }
