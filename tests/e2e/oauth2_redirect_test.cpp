@@ -46,14 +46,7 @@ protected:
     }
 
     void Subscribe(const std::string& client_id, const std::vector<std::string>& subs) {
-        json::object body;
-        body["clientId"] = client_id;
-        json::array arr;
-        for (const auto& s : subs) {
-            arr.emplace_back(s);
-        }
-        body["subscriptions"] = std::move(arr);
-        HttpResponse r = Call("POST", "/api/realtime", JsonHeaders(), json::serialize(body));
+        HttpResponse r = SubscribeRealtime(port_, client_id, subs);
         ASSERT_EQ(r.status, 204) << r.body;
     }
 

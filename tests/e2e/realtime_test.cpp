@@ -31,20 +31,6 @@ HttpResponse Call(int port,
     return Send(port, r);
 }
 
-HttpResponse Subscribe(int port,
-                       const std::string& client_id,
-                       const std::vector<std::string>& subs,
-                       std::string_view token = {}) {
-    json::object body;
-    body["clientId"] = client_id;
-    json::array arr;
-    for (const auto& s : subs) {
-        arr.emplace_back(s);
-    }
-    body["subscriptions"] = std::move(arr);
-    return Call(port, "POST", "/api/realtime", json::serialize(body), token);
-}
-
 std::string WithOptions(const std::string& topic, const std::string& options_json) {
     return topic + "?options=" + UrlEncode(options_json);
 }
@@ -134,8 +120,8 @@ TEST_F(RealtimeTest, ConnectSendsPbConnectWithTheClientIdOnTheIdLine) {
 TEST_F(RealtimeTest, SubscribeAnswers204AndRejectsUnknownOrMissingClients) {
     Conn c(port_);
     ASSERT_FALSE(c.id.empty());
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);
-    auto unknown = Subscribe(port_, std::string(40, 'x'), {"demo2/*"});
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}).status, 204);
+    auto unknown = SubscribeRealtime(port_, std::string(40, 'x'), {"demo2/*"});
     EXPECT_EQ(unknown.status, 404);
     EXPECT_NE(unknown.body.find("Missing or invalid client id."), std::string::npos)
         << unknown.body;
@@ -144,26 +130,26 @@ TEST_F(RealtimeTest, SubscribeAnswers204AndRejectsUnknownOrMissingClients) {
     EXPECT_NE(missing.body.find(R"("clientId":{"code":"validation_required")"), std::string::npos)
         << missing.body;
     std::vector<std::string> too_many(1001, "demo2/*");
-    EXPECT_EQ(Subscribe(port_, c.id, too_many).status, 400);
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, too_many).status, 400);
 }
 
 TEST_F(RealtimeTest, AuthMayBeAddedButNeverChanged) {
     Conn c(port_);
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);              // guest
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // guest -> user
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // same user
-    auto other = Subscribe(port_, c.id, {"demo2/*"}, kClientToken);          // user -> other
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}).status, 204);              // guest
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // guest -> user
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}, kUserToken).status, 204);  // same user
+    auto other = SubscribeRealtime(port_, c.id, {"demo2/*"}, kClientToken);          // user -> other
     EXPECT_EQ(other.status, 403);
     EXPECT_NE(other.body.find("The current and the previous request authorization don't match."),
               std::string::npos)
         << other.body;
-    EXPECT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 403);  // user -> guest
+    EXPECT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}).status, 403);  // user -> guest
 }
 
 TEST_F(RealtimeTest, CreateUpdateDeleteReachBothTopicFormsWithTheExactTopicAsEventName) {
     Conn c(port_);
     const std::string one = "demo2/achvryl401bhse3";
-    ASSERT_EQ(Subscribe(port_, c.id, {"demo2/*", one, "sz5l5z67tg7gku0/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*", one, "sz5l5z67tg7gku0/*"}).status, 204);
 
     const std::string id = Marker("rt created");
     std::set<std::string> names;
@@ -211,7 +197,7 @@ TEST_F(RealtimeTest, CreateUpdateDeleteReachBothTopicFormsWithTheExactTopicAsEve
 
 TEST_F(RealtimeTest, RolledBackBatchSendsNothing) {
     Conn c(port_);
-    ASSERT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}).status, 204);
     auto batch = Call(port_, "POST", "/api/batch", R"({"requests":[
         {"method":"POST","url":"/api/collections/demo2/records","body":{"title":"rolled back 1"}},
         {"method":"PATCH","url":"/api/collections/demo2/records/achvryl401bhse3","body":{"title":"rolled back 2"}},
@@ -242,10 +228,10 @@ TEST_F(RealtimeTest, TheSubscribersOwnAuthAndTheRuleDecideWhoReceives) {
     Conn client(port_);
     Conn guest(port_);
     Conn super(port_);
-    ASSERT_EQ(Subscribe(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
-    ASSERT_EQ(Subscribe(port_, client.id, {"rt_posts/*", "demo2/*"}, kClientToken).status, 204);
-    ASSERT_EQ(Subscribe(port_, guest.id, {"rt_posts/*", "demo2/*", "demo1/*"}).status, 204);
-    ASSERT_EQ(Subscribe(port_, super.id, {"rt_posts/*", "demo1/*"}, kSuperuserToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, client.id, {"rt_posts/*", "demo2/*"}, kClientToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, guest.id, {"rt_posts/*", "demo2/*", "demo1/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, super.id, {"rt_posts/*", "demo1/*"}, kSuperuserToken).status, 204);
 
     const std::string mine = CreatePost(std::string(kUserId), "for the user");
     CreatePost(std::string(kClientId), "for the client");
@@ -315,7 +301,7 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
     const std::string fields = WithOptions("demo2/*", R"({"query":{"fields":"id,title"}})");
     const std::string filtered = WithOptions("demo2/*", R"({"query":{"filter":"title ~ 'keep'"}})");
     const std::string expand = WithOptions("users/*", R"({"query":{"expand":"rel"}})");
-    ASSERT_EQ(Subscribe(port_, c.id, {fields, filtered, expand}, kSuperuserToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, {fields, filtered, expand}, kSuperuserToken).status, 204);
 
     Marker("drop me");
     auto f = c.sse.Next();
@@ -362,7 +348,7 @@ TEST_F(RealtimeTest, OptionsGiveFieldsExpandFilterAndRuleContext) {
         WithOptions("demo2/*", R"({"query":{"k":"v"},"headers":{"X-Rt":"yes"}})");
     const std::string no =
         WithOptions("demo2/*", R"({"query":{"k":"w"},"headers":{"X-Rt":"yes"}})");
-    ASSERT_EQ(Subscribe(port_, g.id, {no, ok}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, g.id, {no, ok}).status, 204);
     Marker("ctx");
     auto e = g.sse.Next();
     ASSERT_TRUE(e);
@@ -387,7 +373,7 @@ TEST_F(RealtimeTest, ManyDistinctChecksAreBatchedAndEachDecidedOnItsOwn) {
             expected.insert(subs.back());
         }
     }
-    ASSERT_EQ(Subscribe(port_, c.id, subs).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, subs).status, 204);
     Marker("batched");
     std::set<std::string> got;
     for (auto& e : c.sse.Drain(milliseconds(1500))) {
@@ -399,7 +385,7 @@ TEST_F(RealtimeTest, ManyDistinctChecksAreBatchedAndEachDecidedOnItsOwn) {
 
 TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
     Conn owner(port_);
-    ASSERT_EQ(Subscribe(port_, owner.id, {"users/" + std::string(kUserId)}, kUserToken).status,
+    ASSERT_EQ(SubscribeRealtime(port_, owner.id, {"users/" + std::string(kUserId)}, kUserToken).status,
               204);
     ASSERT_EQ(Call(port_,
                    "PATCH",
@@ -412,7 +398,7 @@ TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
     EXPECT_EQ(RecordField(*e, "email"), "test@example.com");
     // nologin: list rule "" lets a guest subscribe; emails stay hidden without emailVisibility
     Conn guest(port_);
-    ASSERT_EQ(Subscribe(port_, guest.id, {"nologin/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, guest.id, {"nologin/*"}).status, 204);
     ASSERT_EQ(Call(port_,
                    "PATCH",
                    "/api/collections/nologin/records/dc49k6jgejn40h3",
@@ -429,7 +415,7 @@ TEST_F(RealtimeTest, AuthRecordsShowTheirEmailOnlyToTheOwner) {
 TEST_F(RealtimeTest, AChangedPasswordOrDeletedAuthRecordStopsProtectedEvents) {
     CreateOwnerCollection();
     Conn user(port_);
-    ASSERT_EQ(Subscribe(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
     CreatePost(std::string(kUserId), "before");
     auto e = user.sse.Next();
     ASSERT_TRUE(e);
@@ -452,7 +438,7 @@ TEST_F(RealtimeTest, AChangedPasswordOrDeletedAuthRecordStopsProtectedEvents) {
 TEST_F(RealtimeTest, ADeletedAuthRecordStopsProtectedEvents) {
     CreateOwnerCollection();
     Conn user(port_);
-    ASSERT_EQ(Subscribe(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, user.id, {"rt_posts/*", "demo2/*"}, kUserToken).status, 204);
     auto del = Call(port_, "DELETE", "/api/collections/users/records/" + std::string(kUserId));
     ASSERT_EQ(del.status, 204) << del.body;
     CreatePost(std::string(kUserId), "owned by a deleted user");
@@ -469,8 +455,8 @@ TEST_F(RealtimeTest, AStuckClientIsDroppedWithoutHoldingUpOthers) {
     const std::string stuck_id = stuck.ReadConnect();
     ASSERT_FALSE(stuck_id.empty());
     Conn reader(port_);
-    ASSERT_EQ(Subscribe(port_, stuck_id, {"demo2/*"}).status, 204);
-    ASSERT_EQ(Subscribe(port_, reader.id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, stuck_id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, reader.id, {"demo2/*"}).status, 204);
 
     constexpr int kBatches = 40;
     constexpr int kPerBatch = 50;
@@ -504,15 +490,15 @@ TEST_F(RealtimeTest, AStuckClientIsDroppedWithoutHoldingUpOthers) {
     drain.join();
     EXPECT_EQ(received.load(), kEvents);
     // the stuck client was dropped and forgotten
-    EXPECT_EQ(Subscribe(port_, stuck_id, {"demo2/*"}).status, 404);
+    EXPECT_EQ(SubscribeRealtime(port_, stuck_id, {"demo2/*"}).status, 404);
 }
 
 TEST_F(RealtimeTest, EmptySubscriptionsStopEvents) {
     Conn c(port_);
     Conn control(port_);
-    ASSERT_EQ(Subscribe(port_, c.id, {"demo2/*"}).status, 204);
-    ASSERT_EQ(Subscribe(port_, control.id, {"demo2/*"}).status, 204);
-    ASSERT_EQ(Subscribe(port_, c.id, {}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, control.id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(port_, c.id, {}).status, 204);
     Marker("unsubscribed");
     ASSERT_TRUE(control.sse.Next());
     EXPECT_TRUE(c.sse.Drain(milliseconds(300)).empty());
@@ -534,13 +520,13 @@ TEST_F(RealtimeTest, DisconnectedClientsAreForgotten) {
     {
         Conn c(port_);
         id = c.id;
-        ASSERT_EQ(Subscribe(port_, id, {"demo2/*"}).status, 204);
+        ASSERT_EQ(SubscribeRealtime(port_, id, {"demo2/*"}).status, 204);
     }
     // the server notices the closed socket and drops the client
     int status = 0;
     for (int i = 0; i < 50 && status != 404; ++i) {
         std::this_thread::sleep_for(milliseconds(20));
-        status = Subscribe(port_, id, {"demo2/*"}).status;
+        status = SubscribeRealtime(port_, id, {"demo2/*"}).status;
     }
     EXPECT_EQ(status, 404);
 }
@@ -554,12 +540,12 @@ TEST(RealtimeIdle, AnIdleClientIsDisconnectedAndForgotten) {
     ASSERT_TRUE(err.empty()) << err;
     Conn c(server.port());
     ASSERT_FALSE(c.id.empty());
-    ASSERT_EQ(Subscribe(server.port(), c.id, {"demo2/*"}).status, 204);
+    ASSERT_EQ(SubscribeRealtime(server.port(), c.id, {"demo2/*"}).status, 204);
     const auto start = std::chrono::steady_clock::now();
     EXPECT_FALSE(c.sse.Next(milliseconds(4000)));
     EXPECT_TRUE(c.sse.clean_end());
     EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(800));
-    EXPECT_EQ(Subscribe(server.port(), c.id, {"demo2/*"}).status, 404);
+    EXPECT_EQ(SubscribeRealtime(server.port(), c.id, {"demo2/*"}).status, 404);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <memory>
 #include <ostream>
 
+#include <boost/json.hpp>
+
 namespace basalt::e2e {
 
 Db::Db(const std::string& path) {
@@ -146,6 +148,25 @@ void RunScenarioWithServer(const Scenario& s) {
     ServerProcess* server = SharedFixtureServer();
     ASSERT_NE(server, nullptr);
     RunScenario(s, *server);
+}
+
+HttpResponse SubscribeRealtime(int port,
+                               const std::string& client_id,
+                               const std::vector<std::string>& topics,
+                               std::string_view token) {
+    boost::json::object body;
+    body["clientId"] = client_id;
+    boost::json::array list;
+    for (const auto& t : topics) {
+        list.emplace_back(t);
+    }
+    body["subscriptions"] = std::move(list);
+    HttpRequest r;
+    r.method = "POST";
+    r.target = "/api/realtime";
+    r.headers = JsonHeaders(token);
+    r.body = boost::json::serialize(body);
+    return Send(port, r);
 }
 
 }  // namespace basalt::e2e

@@ -43,6 +43,13 @@ inline Headers JsonHeaders(std::string_view token = {}) {
     return h;
 }
 
+/// POST /api/realtime: sets the topics of the SSE client `client_id`, as `token`'s holder (none:
+/// a guest).
+HttpResponse SubscribeRealtime(int port,
+                               const std::string& client_id,
+                               const std::vector<std::string>& topics,
+                               std::string_view token = {});
+
 /// Read-only access to the server's SQLite file (WAL: sees committed data while it runs).
 class Db {
 public:
