@@ -3,12 +3,15 @@
 
 #include <zlib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <span>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -47,6 +50,10 @@ net::awaitable<Response> Echo(Request& req) {
         out += " " + k + "=" + v;
     }
     co_return Response::Json(200, out);
+}
+
+net::awaitable<Response> Huge(Request&) {
+    co_return Response::Json(200, std::string(32u << 20, 'x'));
 }
 
 net::awaitable<Response> Big(Request&) {
@@ -245,6 +252,7 @@ std::shared_ptr<Router> MakeRouter() {
     sized.body_limit_fn = [](const Request& q) { return static_cast<std::size_t>(std::stoul(std::string(q.Param("n")))); };
     r->Add(verb::post, "/api/sized/{n}", [](Request& q) { return Echo(q); }, sized);
     r->Add(verb::get, "/api/big", [](Request& q) { return Big(q); });
+    r->Add(verb::get, "/api/huge", [](Request& q) { return Huge(q); });
     r->Add(verb::get, "/api/download", [](Request& q) { return Download(q); });
     r->Add(verb::get, "/api/boom", [](Request& q) { return Boom(q); });
     r->Add(verb::get, "/api/boom2", [](Request& q) { return BoomError(q); });
@@ -714,6 +722,49 @@ TEST(ServerTest, SlowClientsAreCutOff) {
         EXPECT_TRUE(c.WaitClosed(4s));
     }
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 8s);
+}
+
+// The write timeout bounds the whole answer, not each wait for the socket: a client that takes
+// a 32 MB answer 1 MB at a time (never stalling long enough for one wait to time out) is cut
+// off once the timeout has passed since the answer began.
+TEST(ServerTest, AClientReadingALargeAnswerSlowlyIsCutOff) {
+    ServerOptions o;
+    o.write_timeout = 1s;
+    TestServer s(o);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    const int small = 64 << 10;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    const timeval wait{3, 0};  // a recv that waits this long counts as the end
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(s.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string req = Get("/api/huge");
+    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    std::vector<char> buf(1 << 20);
+    std::size_t total = 0;
+    bool ended = false;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!ended && std::chrono::steady_clock::now() - t0 < 20s) {
+        std::size_t piece = 0;
+        while (piece < buf.size()) {  // 1 MB, as fast as it comes
+            const ssize_t n = ::recv(fd, buf.data(), buf.size() - piece, 0);
+            if (n <= 0) {
+                ended = true;
+                break;
+            }
+            piece += static_cast<std::size_t>(n);
+        }
+        total += piece;
+        std::this_thread::sleep_for(250ms);
+    }
+    ::close(fd);
+    EXPECT_TRUE(ended);
+    EXPECT_LT(total, std::size_t{32} << 20);  // cut off: the 32 MB body never arrived whole
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s);
 }
 
 TEST(ServerTest, StreamingResponse) {

@@ -136,9 +136,9 @@ void AccessLog(const Conn& c, const LogInfo& li, unsigned status, std::size_t by
 
 /// Waits until the socket is writable again (after EAGAIN), at most `timeout`; false on timeout
 /// or error.
-net::awaitable<bool> WaitWritable(tcp::socket& socket, std::chrono::seconds timeout) {
+net::awaitable<bool> WaitWritable(tcp::socket& socket, std::chrono::steady_clock::time_point deadline) {
     net::steady_timer timer(socket.get_executor());
-    timer.expires_after(timeout);
+    timer.expires_at(deadline);
     auto r = co_await (socket.async_wait(tcp::socket::wait_write, kTuple) || timer.async_wait(kTuple));
     co_return r.index() == 0 && !std::get<0>(std::get<0>(r));
 }
@@ -179,7 +179,9 @@ net::awaitable<bool> SendFile(Conn& c, int fd, std::uint64_t offset, std::uint64
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             co_return false;
         }
-        if (!co_await WaitWritable(socket, c.w.options->write_timeout)) {
+        // Progress-based: a large file may take long, but each wait is bounded.
+        const auto deadline = std::chrono::steady_clock::now() + c.w.options->write_timeout;
+        if (!co_await WaitWritable(socket, deadline)) {
             co_return false;
         }
     }
@@ -237,7 +239,13 @@ std::string SerializeHeader(const bhttp::response_header<>& out) {
 /// Writes `first` then `second` straight to the socket, in one sendmsg(2) while the socket
 /// takes them; with `more`, MSG_MORE lets the kernel put them in the same segments as what
 /// follows (a header and the first sendfile bytes: one packet, not two, despite TCP_NODELAY).
-net::awaitable<bool> SendRaw(Conn& c, std::string_view first, std::string_view second, bool more) {
+/// False when the client is gone or has not taken everything by `deadline` (a client reading
+/// a large answer a little at a time cannot hold the connection past it).
+net::awaitable<bool> SendRaw(Conn& c,
+                             std::string_view first,
+                             std::string_view second,
+                             bool more,
+                             std::chrono::steady_clock::time_point deadline) {
     tcp::socket& socket = c.stream.socket();
     if (!EnsureNonBlocking(socket)) {
         co_return false;
@@ -267,16 +275,19 @@ net::awaitable<bool> SendRaw(Conn& c, std::string_view first, std::string_view s
         if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
             co_return false;
         }
-        if (!co_await WaitWritable(socket, c.w.options->write_timeout)) {
+        if (!co_await WaitWritable(socket, deadline)) {
             co_return false;
         }
     }
     co_return true;
 }
 
+/// SendRaw of one piece of a response whose file parts may take long: the write timeout
+/// applies to this piece.
 net::awaitable<bool> SendRaw(Conn& c, std::string_view data, bool more) {
     const std::string_view nothing;
-    co_return co_await SendRaw(c, data, nothing, more);
+    const auto deadline = std::chrono::steady_clock::now() + c.w.options->write_timeout;
+    co_return co_await SendRaw(c, data, nothing, more, deadline);
 }
 
 /// Writes the header of `out` (Content-Length = the parts' total), then each part: literal bytes
@@ -373,10 +384,11 @@ net::awaitable<bool> WriteResponse(Conn& c,
         }
     }
     // Header and body in one sendmsg(2) straight from the network thread; only a full socket
-    // buffer waits (bounded by the write timeout).
+    // buffer waits, and the whole answer must be taken within the write timeout.
     const std::string header = SerializeHeader(out);
     const std::string_view body(res.body.data(), bytes);
-    const bool ok = co_await SendRaw(c, header, body, false);
+    const auto deadline = std::chrono::steady_clock::now() + c.w.options->write_timeout;
+    const bool ok = co_await SendRaw(c, header, body, false, deadline);
     AccessLog(c, li, res.status, bytes);
     co_return ok;
 }
