@@ -93,11 +93,22 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
 }
 
 net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {
-    auto r = co_await s->records->View(MakeCtx(req), std::string(req.Param("collection")), std::string(req.Param("id")));
+    service::ViewParams params;
+    params.write_json = true;  // the service writes the record itself when it can, `fields` included
+    if (const auto fields = req.Query("fields"); fields && !fields->empty()) {
+        params.fields = std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
+    }
+    auto r = co_await s->records->View(MakeCtx(req), std::string(req.Param("collection")), std::string(req.Param("id")),
+                                       std::move(params));
     if (!r) {
         co_return ErrorResponse(r.error());
     }
-    co_return RecordResponse(req, *r);
+    if (r->json) {
+        std::string body = std::move(*r->json);
+        body.push_back('\n');
+        co_return http::Response::Json(200, std::move(body));
+    }
+    co_return RecordResponse(req, *r->record);
 }
 
 net::awaitable<http::Response> CreateRecord(Services* s, http::Request& req) {

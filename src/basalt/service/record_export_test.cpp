@@ -286,6 +286,57 @@ TEST_F(RowWriterTest, WritesTheBytesOfTheRecordPath) {
     }
 }
 
+// Views take the same shortcut (RecordService::View with write_json): one row found by id
+// through ScanRecord, written by RowWriter, must be the record FindRecord finds, exported.
+TEST_F(RowWriterTest, WritesOneRecordFoundByIdAsTheRecordPathDoes) {
+    for (const auto& c : {things_, users_}) {
+        auto ids = testing::RunCo(store_->Read([&](store::Tx& tx) -> Result<std::vector<std::string>> {
+            BASALT_TRY(auto records, store::SelectRecords(tx, c, {}));
+            std::vector<std::string> out;
+            for (const auto& r : records) {
+                out.emplace_back(r.Id());
+            }
+            return out;
+        }));
+        ASSERT_TRUE(ids);
+        ASSERT_FALSE(ids->empty());
+        for (const auto& id : *ids) {
+            for (const auto& [who, viewer] : Viewers()) {
+                for (const char* fields : {"", "*,text:excerpt(3)", "id,email"}) {
+                    const json::FieldPicker pick = json::FieldPicker::Parse(fields);
+                    auto both = testing::RunCo(store_->Read([&](store::Tx& tx) -> Result<std::pair<std::string, std::string>> {
+                        BASALT_TRY(auto found, store::FindRecord(tx, c, id, {}));
+                        std::string via_record;
+                        if (found) {
+                            const ExportOptions o = ExportOptionsFor(viewer, *found);
+                            boost::json::value v = ExportRecord(*found, o, viewer);
+                            pick.Pick(v);
+                            json::Write(via_record, v);
+                        }
+                        RowWriter writer(tx, *c, viewer, &pick);
+                        std::string via_row;
+                        BASALT_RETURN_IF_ERROR(store::ScanRecord(tx, c, id, {}, [&](auto f, auto row) {
+                            writer.Write(via_row, f, row);
+                        }));
+                        return std::pair{std::move(via_record), std::move(via_row)};
+                    }));
+                    ASSERT_TRUE(both) << both.error().message;
+                    EXPECT_FALSE(both->first.empty());
+                    EXPECT_EQ(both->second, both->first) << c->name << " " << id << ", " << who << ", fields=\"" << fields << "\"";
+                }
+            }
+        }
+        // A rule that excludes the row: nothing is written, as FindRecord finds nothing.
+        const std::vector<filter::SqlExpr> none{{"1 = 0", {}, {}}};
+        bool called = false;
+        auto st = testing::RunCo(store_->Read([&](store::Tx& tx) -> Status {
+            return store::ScanRecord(tx, c, ids->front(), none, [&](auto, auto) { called = true; });
+        }));
+        ASSERT_TRUE(st);
+        EXPECT_FALSE(called);
+    }
+}
+
 TEST_F(RowWriterTest, ShowsEmailsByTheRulesOfTheRecordPath) {
     // Spot checks that the comparison above covers both sides of the email rule.
     const json::FieldPicker none;

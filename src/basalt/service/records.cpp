@@ -394,6 +394,15 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
 }
 
 net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string collection, std::string id) {
+    ViewParams p;
+    BASALT_CO_TRY(ViewResult r, co_await View(std::move(ctx), std::move(collection), std::move(id), std::move(p)));
+    co_return std::move(*r.record);
+}
+
+net::awaitable<Result<ViewResult>> RecordService::View(RequestCtx ctx,
+                                                       std::string collection,
+                                                       std::string id,
+                                                       ViewParams p) {
     schema::SchemaPtr s = registry_.Get();
     const bool su = ctx.auth.IsSuperuser();
     BASALT_CO_TRY(CollectionPtr c, Preflight(*s, collection, &Collection::view_rule, false, su));
@@ -403,6 +412,27 @@ net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string c
         where.push_back(std::move(rule));
     }
     const internal::ExpandTree tree = ExpandOf(ctx);
+    if (p.write_json && tree.children.empty() && !ManageRuleMayApply(ctx, *c)) {
+        // Straight from the row into JSON, as lists do (RowWriter).
+        auto unit = [&](store::Tx& tx) -> Result<std::optional<std::string>> {
+            RowWriter writer(tx, *c, ctx.auth, p.fields.get());
+            std::optional<std::string> json;
+            auto each = [&](std::span<const Field* const> fields, std::span<const store::SqlValueRef> row) {
+                json.emplace();
+                json->reserve(512);
+                writer.Write(*json, fields, row);
+            };
+            BASALT_RETURN_IF_ERROR(store::ScanRecord(tx, c, id, where, each));
+            return json;
+        };
+        BASALT_CO_TRY(auto json, co_await store_.Read(std::move(unit)));
+        if (!json) {
+            co_return NotFound();
+        }
+        ViewResult out;
+        out.json = std::move(json);
+        co_return out;
+    }
     auto unit = [&](store::Tx& tx) -> Result<std::optional<Record>> {
         BASALT_TRY(auto found, store::FindRecord(tx, c, id, where));
         if (found) {
@@ -417,7 +447,9 @@ net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string c
     if (!found) {
         co_return NotFound();
     }
-    co_return std::move(*found);
+    ViewResult out;
+    out.record = std::move(*found);
+    co_return out;
 }
 
 net::awaitable<Result<std::optional<Record>>> RecordService::FindById(std::string collection_id, std::string id) {

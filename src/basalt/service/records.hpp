@@ -55,6 +55,18 @@ struct ListResult {
     std::int64_t total_pages = -1;
 };
 
+struct ViewParams {
+    /// Asks for the record as JSON text (ViewResult::json) where the service can write it
+    /// straight from its row — no expand, no manageRule in play — with `fields` applied when set.
+    bool write_json = false;
+    std::shared_ptr<const json::FieldPicker> fields;
+};
+
+struct ViewResult {
+    std::optional<schema::Record> record;  // when `json` is not set
+    std::optional<std::string> json;       // ViewParams::write_json, where it applies
+};
+
 inline constexpr std::int64_t kMaxPerPage = 1000;
 inline constexpr std::int64_t kDefaultPerPage = 30;
 
@@ -132,6 +144,8 @@ public:
 
     net::awaitable<Result<ListResult>> List(RequestCtx ctx, std::string collection, ListParams p);
     net::awaitable<Result<schema::Record>> View(RequestCtx ctx, std::string collection, std::string id);
+    /// View, with the record as JSON text instead where the params ask for it and it applies.
+    net::awaitable<Result<ViewResult>> View(RequestCtx ctx, std::string collection, std::string id, ViewParams p);
     net::awaitable<Result<schema::Record>> Create(RequestCtx ctx,
                                                   std::string collection,
                                                   boost::json::object body,

@@ -162,8 +162,10 @@ Result<std::vector<schema::Record>> SelectRecords(Tx& tx, const CollectionPtr& c
     return out;
 }
 
-Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const RecordRowCallback& fn) {
-    BASALT_TRY(auto query, SelectSql(tx, c, q));
+namespace {
+
+// Rows of `sql` to `fn`, with the fields of the columns looked up once per query.
+Status ScanRows(Tx& tx, const CollectionPtr& c, std::string_view sql, const SqlParams& params, const RecordRowCallback& fn) {
     std::vector<const schema::Field*> fields;
     const std::string_view* bound = nullptr;
     auto each = [&](std::span<const std::string_view> columns, std::span<const SqlValueRef> row) {
@@ -177,7 +179,41 @@ Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const R
         }
         fn(fields, row);
     };
-    return tx.QueryEach(query.first, query.second, each);
+    return tx.QueryEach(sql, params, each);
+}
+
+// The query of FindRecord/ScanRecord: the row with `id` that passes `where`.
+std::pair<std::string, SqlParams> FindSql(Tx& tx,
+                                          const CollectionPtr& c,
+                                          std::string_view id,
+                                          const std::vector<filter::SqlExpr>& where) {
+    const auto& d = tx.dialect();
+    const std::string t = d.QuoteIdent(c->name);
+    std::string sql = "SELECT " + t + ".* FROM " + t;
+    SqlParams params;
+    std::vector<filter::SqlExpr> all;
+    all.reserve(where.size() + 1);
+    all.push_back({t + "." + d.QuoteIdent("id") + " = " + d.Placeholder(1), {std::string(id)}, {}});
+    all.insert(all.end(), where.begin(), where.end());
+    AppendWhere(sql, params, all);
+    sql += " LIMIT 1";
+    return {std::move(sql), std::move(params)};
+}
+
+}  // namespace
+
+Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const RecordRowCallback& fn) {
+    BASALT_TRY(auto query, SelectSql(tx, c, q));
+    return ScanRows(tx, c, query.first, query.second, fn);
+}
+
+Status ScanRecord(Tx& tx,
+                  const CollectionPtr& c,
+                  std::string_view id,
+                  const std::vector<filter::SqlExpr>& where,
+                  const RecordRowCallback& fn) {
+    const auto query = FindSql(tx, c, id, where);
+    return ScanRows(tx, c, query.first, query.second, fn);
 }
 
 Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vector<filter::SqlExpr>& where) {
@@ -192,17 +228,8 @@ Result<std::optional<schema::Record>> FindRecord(Tx& tx,
                                                  const CollectionPtr& c,
                                                  std::string_view id,
                                                  const std::vector<filter::SqlExpr>& where) {
-    const auto& d = tx.dialect();
-    const std::string t = d.QuoteIdent(c->name);
-    std::string sql = "SELECT " + t + ".* FROM " + t;
-    SqlParams params;
-    std::vector<filter::SqlExpr> all;
-    all.reserve(where.size() + 1);
-    all.push_back({t + "." + d.QuoteIdent("id") + " = " + d.Placeholder(1), {std::string(id)}, {}});
-    all.insert(all.end(), where.begin(), where.end());
-    AppendWhere(sql, params, all);
-    sql += " LIMIT 1";
-    BASALT_TRY(Rows rows, tx.Query(sql, params));
+    const auto query = FindSql(tx, c, id, where);
+    BASALT_TRY(Rows rows, tx.Query(query.first, query.second));
     if (rows.rows.empty()) {
         return std::optional<schema::Record>{};
     }

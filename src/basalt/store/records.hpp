@@ -46,6 +46,13 @@ using RecordRowCallback =
 /// written straight into a response).
 Status ScanRecords(Tx& tx, const CollectionPtr& c, const RecordQuery& q, const RecordRowCallback& fn);
 
+/// FindRecord's row, handed to `fn` as ScanRecords does (not called when no row matches).
+Status ScanRecord(Tx& tx,
+                  const CollectionPtr& c,
+                  std::string_view id,
+                  const std::vector<filter::SqlExpr>& where,
+                  const RecordRowCallback& fn);
+
 Result<std::int64_t> CountRecords(Tx& tx, const CollectionPtr& c, const std::vector<filter::SqlExpr>& where);
 
 /// The record with `id`, if it exists and satisfies every expression of `where`.
