@@ -1,6 +1,8 @@
 // /api/collections/{collection}/records handlers.
 #include "basalt/api/internal_handlers.hpp"
 
+#include <memory>
+
 #include "basalt/base/field_picker.hpp"
 #include "basalt/base/strings.hpp"
 #include "basalt/service/record_export.hpp"
@@ -25,12 +27,16 @@ http::Response RecordResponse(const http::Request& req, const schema::Record& r)
     return http::Response::Json(200, std::move(body));
 }
 
-
-}  // namespace
-
-namespace {
-
 constexpr std::string_view kListHead = "{\"items\":[";
+
+// The request's `fields` as a picker the service applies while writing rows (null: none).
+std::shared_ptr<const json::FieldPicker> PickerOf(const http::Request& req) {
+    const auto fields = req.Query("fields");
+    if (!fields || fields->empty()) {
+        return nullptr;
+    }
+    return std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
+}
 
 // Ends a list body that holds kListHead and the items.
 void FinishListBody(std::string& body, const service::ListResult& r) {
@@ -59,9 +65,7 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
     // The service writes the items itself when it can (no expand, ...), `fields` included.
     params->write_items = true;
     params->items_prefix = kListHead;
-    if (fields && !fields->empty()) {
-        params->fields = std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
-    }
+    params->fields = PickerOf(req);
     auto r = co_await s->records->List(MakeCtx(req), std::string(req.Param("collection")), std::move(*params));
     if (!r) {
         co_return ErrorResponse(r.error());
@@ -95,9 +99,7 @@ net::awaitable<http::Response> ListRecords(Services* s, http::Request& req) {
 net::awaitable<http::Response> ViewRecord(Services* s, http::Request& req) {
     service::ViewParams params;
     params.write_json = true;  // the service writes the record itself when it can, `fields` included
-    if (const auto fields = req.Query("fields"); fields && !fields->empty()) {
-        params.fields = std::make_shared<const json::FieldPicker>(json::FieldPicker::Parse(*fields));
-    }
+    params.fields = PickerOf(req);
     auto r = co_await s->records->View(MakeCtx(req), std::string(req.Param("collection")), std::string(req.Param("id")),
                                        std::move(params));
     if (!r) {

@@ -348,23 +348,9 @@ net::awaitable<bool> WriteResponse(Conn& c,
     if (res.status < 100 || res.status > 999) {
         res = (*c.w.error_response)(500);
     }
-    if (!res.parts.empty() && !IsBodylessStatus(res.status)) {
-        bhttp::response<bhttp::empty_body> out;
-        out.version(version);
-        out.result(res.status);
-        FillHeaders(out, res);
-        out.keep_alive(keep_alive);
-        std::size_t bytes = 0;
-        const bool ok = co_await WriteParts(c, out, res.parts, head, bytes);
-        c.stream.expires_never();
-        AccessLog(c, li, res.status, bytes);
-        co_return ok;
-    }
-    bhttp::response<bhttp::empty_body> out;
-    out.version(version);
-    out.result(res.status);
     const bool bodyless = IsBodylessStatus(res.status);
-    if (c.w.options->gzip && res.compress && !bodyless && res.body.size() >= kGzipMin &&
+    const bool in_parts = !res.parts.empty() && !bodyless;
+    if (!in_parts && c.w.options->gzip && res.compress && !bodyless && res.body.size() >= kGzipMin &&
         IsCompressibleType(res.content_type) && !HasHeader(res, "Content-Encoding") &&
         AcceptsGzip(accept_encoding)) {
         std::string zipped;
@@ -374,21 +360,30 @@ net::awaitable<bool> WriteResponse(Conn& c,
             res.headers.emplace_back("Vary", "Accept-Encoding");
         }
     }
+    bhttp::response<bhttp::empty_body> out;
+    out.version(version);
+    out.result(res.status);
     FillHeaders(out, res);
     out.keep_alive(keep_alive);
     std::size_t bytes = 0;
-    if (!bodyless) {
-        out.content_length(res.body.size());
-        if (!head) {
-            bytes = res.body.size();
+    bool ok = false;
+    if (in_parts) {
+        ok = co_await WriteParts(c, out, res.parts, head, bytes);
+        c.stream.expires_never();
+    } else {
+        if (!bodyless) {
+            out.content_length(res.body.size());
+            if (!head) {
+                bytes = res.body.size();
+            }
         }
+        // Header and body in one sendmsg(2) straight from the network thread; only a full
+        // socket buffer waits, and the whole answer must be taken within the write timeout.
+        const std::string header = SerializeHeader(out);
+        const std::string_view body(res.body.data(), bytes);
+        const auto deadline = std::chrono::steady_clock::now() + c.w.options->write_timeout;
+        ok = co_await SendRaw(c, header, body, false, deadline);
     }
-    // Header and body in one sendmsg(2) straight from the network thread; only a full socket
-    // buffer waits, and the whole answer must be taken within the write timeout.
-    const std::string header = SerializeHeader(out);
-    const std::string_view body(res.body.data(), bytes);
-    const auto deadline = std::chrono::steady_clock::now() + c.w.options->write_timeout;
-    const bool ok = co_await SendRaw(c, header, body, false, deadline);
     AccessLog(c, li, res.status, bytes);
     co_return ok;
 }

@@ -26,9 +26,6 @@ void AppendWhere(std::string& sql,
     }
 }
 
-}  // namespace
-
-namespace {
 
 /// The field of each result column (nullptr for columns that are not fields).
 std::vector<const schema::Field*> ColumnFields(const schema::Collection& c, const std::vector<std::string>& cols) {
@@ -123,9 +120,6 @@ Result<bool> UseOrderedForms(Tx& tx, const std::string& table, const RecordQuery
     return n >= kSortBudget;
 }
 
-}  // namespace
-
-namespace {
 
 /// The page query of SelectRecords/ScanRecords.
 Result<std::pair<std::string, SqlParams>> SelectSql(Tx& tx, const CollectionPtr& c, const RecordQuery& q) {

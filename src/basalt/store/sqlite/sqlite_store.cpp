@@ -58,7 +58,7 @@ constexpr std::size_t kMaxBatch = 32;
 constexpr int kCheckpointPages = 1000;
 constexpr int kRestartPages = 8 * kCheckpointPages;
 // A RESTART blocks the writer while it waits for readers to leave the WAL. It waits in short
-// steps and gives up after kRestartPatience (the next commit past the threshold tries again),
+// steps and gives up after kRestartSteps of them (the next commit past the threshold tries again),
 // unless the WAL has grown past kPatientRestartPages: then it waits like any busy connection.
 // SQLite's default busy handler sleeps 1, 2, 5, 10 ... 100 ms per step, and every one of those
 // sleeps stalled all writes (W3's p99 was 57-461 ms with fsync per commit, 15-21 ms after).

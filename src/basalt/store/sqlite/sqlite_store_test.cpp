@@ -40,6 +40,14 @@ std::unique_ptr<Store> Open(const fs::path& dir) {
     return s ? std::move(*s) : nullptr;
 }
 
+// Options for a store on `dir` with one reader connection.
+SqliteOptions OneReader(const fs::path& dir) {
+    SqliteOptions o;
+    o.dir = dir;
+    o.readers = 1;
+    return o;
+}
+
 std::int64_t CountRows(const fs::path& db, const std::string& sql) {
     sqlite3* h = nullptr;
     sqlite3_open((db / "data.db").c_str(), &h);
@@ -219,9 +227,7 @@ TEST(SqliteStore, GroupCommitKeepsUnitsIndependent) {
 TEST(SqliteStore, WriterSyncsEveryCommitUnlessToldOtherwise) {
     for (const bool durable : {true, false}) {
         TempDir dir;
-        SqliteOptions o;
-        o.dir = dir.path();
-        o.readers = 1;
+        SqliteOptions o = OneReader(dir.path());
         o.durable_commits = durable;
         auto store = OpenSqliteStore(o);
         ASSERT_TRUE(store);
@@ -253,9 +259,7 @@ bool Maps(const std::filesystem::path& file) {
 TEST(SqliteStore, ReadersMapTheDatabaseWhenAsked) {
     for (const std::int64_t bytes : {std::int64_t{64} << 20, std::int64_t{0}}) {
         TempDir dir;
-        SqliteOptions o;
-        o.dir = dir.path();
-        o.readers = 1;
+        SqliteOptions o = OneReader(dir.path());
         o.reader_mmap_bytes = bytes;
         auto store = OpenSqliteStore(o);
         ASSERT_TRUE(store);
@@ -293,9 +297,7 @@ TEST(SqliteStore, ReadersMapTheDatabaseWhenAsked) {
 // connection stays usable, and writes are never interrupted.
 TEST(SqliteStore, ReadsPastTheirDeadlineFailCleanly) {
     TempDir dir;
-    SqliteOptions o;
-    o.dir = dir.path();
-    o.readers = 1;
+    SqliteOptions o = OneReader(dir.path());
     o.read_timeout_ms = 100;
     auto opened = OpenSqliteStore(o);
     ASSERT_TRUE(opened) << opened.error().message;
@@ -325,9 +327,7 @@ TEST(SqliteStore, ReadsPastTheirDeadlineFailCleanly) {
 // (seen as a failed login right after a collection update: the password hash read as "").
 TEST(SqliteStore, ReadersSeeTheNewColumnsAfterATableRebuild) {
     TempDir dir;
-    SqliteOptions o;
-    o.dir = dir.path();
-    o.readers = 1;  // the same reader connection, with its statement cache, serves both reads
+    SqliteOptions o = OneReader(dir.path());  // the same reader connection, with its statement cache, serves both reads
     auto opened = OpenSqliteStore(o);
     ASSERT_TRUE(opened) << opened.error().message;
     auto& store = **opened;
