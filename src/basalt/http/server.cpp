@@ -1,5 +1,5 @@
-// Server: per-worker io_context + SO_REUSEPORT acceptor, worker threads, signals and graceful
-// shutdown. The per-connection protocol lives in session.cpp.
+// Server: per-worker io_context and thread, one acceptor dealing connections to the workers in
+// turn, signals and graceful shutdown. The per-connection protocol lives in session.cpp.
 #include "basalt/http/server.hpp"
 
 #include <atomic>
@@ -27,7 +27,6 @@ namespace {
 
 using tcp = net::ip::tcp;
 using internal::Worker;
-using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 struct LogException {
@@ -47,10 +46,17 @@ struct LogException {
     }
 };
 
-net::awaitable<void> AcceptLoop(Worker* w) {
+// Runs on the first worker, which owns the acceptor. Connections go to the workers in turn, so
+// that each serves the same number: with an acceptor per worker (SO_REUSEPORT) the kernel
+// spreads them by a hash of the addresses, and 64 connections over two workers came out 40/24,
+// leaving one worker the bottleneck while the other idled.
+net::awaitable<void> AcceptLoop(std::vector<Worker*> workers) {
+    Worker* w = workers.front();
     net::steady_timer backoff(*w->ioc);
+    std::size_t next = 0;
     for (;;) {
-        auto [ec, socket] = co_await w->acceptor->async_accept(kTuple);
+        Worker* target = workers[next];
+        auto [ec, socket] = co_await w->acceptor->async_accept(*target->ioc, kTuple);
         if (ec) {
             if (w->stopping || !w->acceptor->is_open() || ec == net::error::operation_aborted) {
                 co_return;
@@ -60,9 +66,10 @@ net::awaitable<void> AcceptLoop(Worker* w) {
             co_await backoff.async_wait(kTuple);
             continue;
         }
+        next = (next + 1) % workers.size();
         boost::system::error_code opt_ec;
         socket.set_option(tcp::no_delay(true), opt_ec);
-        net::co_spawn(*w->ioc, internal::RunSession(*w, std::move(socket)), LogException{"session"});
+        net::co_spawn(*target->ioc, internal::RunSession(*target, std::move(socket)), LogException{"session"});
     }
 }
 
@@ -178,42 +185,24 @@ void Server::Start() {
     // File downloads use sendfile(2), which (unlike Asio's sends) has no MSG_NOSIGNAL: a client
     // that hangs up must give EPIPE, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
-    tcp::endpoint ep = ResolveEndpoint(impl_->opts.host, impl_->opts.port);
-    if (ep.port() != 0) {
-        // SO_REUSEPORT would let this server silently share the port with another process that
-        // listens there (requests split at random): a probe bound without it fails instead.
-        tcp::acceptor probe(impl_->Main());
-        boost::system::error_code ec;
-        probe.open(ep.protocol(), ec);
-        if (!ec) {
-            probe.set_option(net::socket_base::reuse_address(true), ec);
-            probe.bind(ep, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("http: cannot listen on " + impl_->opts.host + ":" + std::to_string(ep.port()) +
-                                     ": " + ec.message());
-        }
+    const tcp::endpoint ep = ResolveEndpoint(impl_->opts.host, impl_->opts.port);
+    Worker& first = *impl_->workers.front();
+    try {
+        first.acceptor.emplace(*first.ioc);
+        first.acceptor->open(ep.protocol());
+        first.acceptor->set_option(net::socket_base::reuse_address(true));  // no SO_REUSEPORT: never share the port
+        first.acceptor->bind(ep);
+        first.acceptor->listen(net::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("http: cannot listen on " + impl_->opts.host + ":" + std::to_string(ep.port()) +
+                                 ": " + e.code().message());
     }
+    impl_->port = first.acceptor->local_endpoint().port();
+    std::vector<Worker*> workers;
     for (auto& w : impl_->workers) {
-        try {
-            w->acceptor.emplace(*w->ioc);
-            w->acceptor->open(ep.protocol());
-            w->acceptor->set_option(net::socket_base::reuse_address(true));
-            w->acceptor->set_option(ReusePort(true));
-            w->acceptor->bind(ep);
-            w->acceptor->listen(net::socket_base::max_listen_connections);
-        } catch (const boost::system::system_error& e) {
-            throw std::runtime_error("http: cannot listen on " + impl_->opts.host + ":" +
-                                     std::to_string(ep.port()) + ": " + e.code().message());
-        }
-        if (ep.port() == 0) {
-            ep.port(w->acceptor->local_endpoint().port());
-        }
+        workers.push_back(w.get());
     }
-    impl_->port = ep.port();
-    for (auto& w : impl_->workers) {
-        net::co_spawn(*w->ioc, AcceptLoop(w.get()), LogException{"accept loop"});
-    }
+    net::co_spawn(*first.ioc, AcceptLoop(std::move(workers)), LogException{"accept loop"});
     impl_->signals = std::make_unique<net::signal_set>(impl_->Main(), SIGINT, SIGTERM);
     impl_->started = true;
 }

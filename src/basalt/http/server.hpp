@@ -33,8 +33,8 @@ struct ServerOptions {
     std::function<Response(unsigned status)> error_response;
 };
 
-/// Owns the io_contexts (one per worker thread), the listening sockets (one per worker, bound
-/// with SO_REUSEPORT, so a connection stays on one thread and needs no strand), and all
+/// Owns the io_contexts (one per worker thread), the listening socket (its accepted connections
+/// go to the workers in turn; a connection stays on one thread and needs no strand), and all
 /// sessions. The Router is shared and must not change after construction.
 ///
 /// Lifecycle: construct -> Start() (bind; throws std::runtime_error) -> Run() (blocks; also

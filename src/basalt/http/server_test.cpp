@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <span>
 #include <thread>
 #include <vector>
@@ -42,6 +43,11 @@ using namespace std::chrono_literals;
 
 net::awaitable<Response> Hello(Request& req) {
     co_return Response::Json(200, R"({"hello":")" + std::string(req.Param("name")) + "\"}");
+}
+
+// The serving thread, to see which worker a connection landed on.
+net::awaitable<Response> Thread(Request&) {
+    co_return Response::Json(200, std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
 }
 
 net::awaitable<Response> Echo(Request& req) {
@@ -245,6 +251,7 @@ std::shared_ptr<Router> MakeRouter() {
     auto r = std::make_shared<Router>();
     r->Add(verb::get, "/api/hello/{name}", [](Request& q) { return Hello(q); });
     r->Add(verb::get, "/api/echo/{rest...}", [](Request& q) { return Echo(q); });
+    r->Add(verb::get, "/api/thread", [](Request& q) { return Thread(q); });
     r->Add(verb::post, "/api/echo", [](Request& q) { return Echo(q); });
     r->Add(verb::post, "/api/small", [](Request& q) { return Echo(q); }, RouteOptions{.body_limit = 10, .body_limit_fn = {}, .stream_body = {}});
     // the limit comes from the path: /api/sized/5 accepts 5 bytes
@@ -391,7 +398,7 @@ std::string Gunzip(const std::string& in) {
     return out;
 }
 
-// Two servers on one port would split requests at random (SO_REUSEPORT): the second refuses.
+// Two servers on one port would split requests at random: the second refuses.
 TEST(ServerTest, APortInUseIsRefusedNotShared) {
     TestServer first;
     ServerOptions o;
@@ -405,6 +412,36 @@ TEST(ServerTest, APortInUseIsRefusedNotShared) {
         FAIL() << "a second server started on the busy port " << first.port();
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("cannot listen"), std::string::npos) << e.what();
+    }
+}
+
+// Connections are dealt to the workers in turn, so each worker serves as many as the others
+// (the kernel's hash would leave them uneven) and every request of a connection stays on its
+// worker.
+TEST(ServerTest, ConnectionsAreSpreadEvenlyOverTheWorkers) {
+    ServerOptions o;
+    o.workers = 3;
+    TestServer s(std::move(o));
+    std::vector<std::unique_ptr<Client>> clients;
+    std::map<std::string, int> per_thread;
+    for (int i = 0; i < 12; ++i) {
+        clients.push_back(std::make_unique<Client>(s.port()));
+        std::string first_thread;
+        for (int n = 0; n < 3; ++n) {
+            clients.back()->Send(Get("/api/thread"));
+            auto r = clients.back()->Read();
+            ASSERT_TRUE(r);
+            ASSERT_EQ(r->result_int(), 200);
+            if (n == 0) {
+                first_thread = r->body();
+                ++per_thread[first_thread];
+            }
+            EXPECT_EQ(r->body(), first_thread);
+        }
+    }
+    ASSERT_EQ(per_thread.size(), 3u);
+    for (const auto& [thread, connections] : per_thread) {
+        EXPECT_EQ(connections, 4) << thread;
     }
 }
 

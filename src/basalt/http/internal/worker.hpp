@@ -1,5 +1,6 @@
-// One server worker: an io_context run by exactly one thread, its SO_REUSEPORT acceptor and the
-// registry of its live sessions (internal to http/; shared by server.cpp and session.cpp).
+// One server worker: an io_context run by exactly one thread, the registry of its live sessions
+// and, on the first worker, the server's acceptor (internal to http/; shared by server.cpp and
+// session.cpp).
 #pragma once
 
 #include <functional>
@@ -35,7 +36,7 @@ struct Worker {
     const ErrorBuilder* error_response = nullptr;
     std::function<void()> on_drained;  // called once when stopping and no session remains
 
-    std::optional<net::ip::tcp::acceptor> acceptor;
+    std::optional<net::ip::tcp::acceptor> acceptor;  // the first worker's only
     std::unordered_set<SessionEntry*> sessions;
     bool stopping = false;
     bool drained_reported = false;
