@@ -224,6 +224,7 @@ BoundFilter Binder::Finish(BoundExprPtr root) {
     f.root = std::move(root);
     f.joins = std::move(joins_);
     f.alias_prefix = alias_prefix_;
+    f.varies = varies_;
     return f;
 }
 
@@ -288,6 +289,7 @@ Result<BoundValuePtr> Binder::BindFunction(const ast::Operand& operand) {
             return Bad("strftime() format must be a text literal");
         }
         v->kind = ValueKind::kStrftime;
+        varies_ = true;  // strftime(fmt, 'now') reads the clock
     } else {
         return Bad("unknown function \"" + operand.text + "\"");
     }
@@ -330,6 +332,7 @@ Result<BoundValuePtr> Binder::BindIdentifier(const std::string& name, bool for_s
         if (for_sort && first == "@random") {
             auto v = std::make_shared<BoundValue>();
             v->kind = ValueKind::kRandom;
+            varies_ = true;
             return BoundValuePtr{v};
         }
         if (for_sort && first == "@rowid") {
@@ -397,6 +400,7 @@ Result<int> Binder::AddTableJoin(const std::string& key,
             BASALT_TRY(auto frag,
                        internal::CompileFragment(*coll.list_rule, nested, dialect_, depth_ + 1,
                                                  nested.table_alias));
+            varies_ = varies_ || frag.varies;
             j.rule = std::move(frag);
         }
     }

@@ -74,6 +74,7 @@ private:
     std::vector<BoundJoin> joins_;
     std::map<std::string, int, std::less<>> join_keys_;
     bool for_sort_ = false;  // multi-valued fields resolve to their stored text (no iteration)
+    bool varies_ = false;    // BoundFilter::varies
 };
 
 }  // namespace basalt::filter

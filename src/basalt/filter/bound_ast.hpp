@@ -22,6 +22,9 @@ struct SqlFragment {
     /// The same predicate with the same parameters, for ordered and limited scans: a semi-join
     /// that must not drive the scan through the outer column's index (empty = same as `sql`).
     std::string ordered_sql;
+    /// True when the result can change without any write: it reads the clock (strftime) or
+    /// random numbers (@random). Such a query's result must not be cached.
+    bool varies = false;
 };
 
 inline constexpr char kParamMarker = '\x01';
@@ -106,6 +109,7 @@ struct BoundFilter {
     BoundExprPtr root;
     std::vector<BoundJoin> joins;
     std::string alias_prefix;  // join aliases are JoinAlias(alias_prefix, id)
+    bool varies = false;       // see SqlFragment::varies
 };
 
 }  // namespace basalt::filter

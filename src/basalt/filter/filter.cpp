@@ -43,7 +43,9 @@ Result<SqlFragment> CompileFragment(std::string_view expr,
     Binder binder(opts, dialect, depth, alias_prefix);
     BASALT_TRY(auto root, binder.BindExpr(*tree));
     BoundFilter bound = binder.Finish(std::move(root));
-    return GenerateFilter(bound, dialect, MainAlias(opts, dialect), opts.decorrelate);
+    SqlFragment frag = GenerateFilter(bound, dialect, MainAlias(opts, dialect), opts.decorrelate);
+    frag.varies = bound.varies;
+    return frag;
 }
 
 }  // namespace internal
@@ -53,7 +55,7 @@ Result<SqlExpr> CompileFilter(std::string_view expr, const CompileOptions& opts,
         return InvalidArgument("filter is too long (max " + std::to_string(opts.max_length) + " characters)");
     }
     BASALT_TRY(auto frag, internal::CompileFragment(expr, opts, d, 0, std::string(kFilterAliasPrefix)));
-    SqlExpr out{RenderPlaceholders(frag.sql, d, opts.first_param_index), std::move(frag.params), {}};
+    SqlExpr out{RenderPlaceholders(frag.sql, d, opts.first_param_index), std::move(frag.params), {}, frag.varies};
     if (!frag.ordered_sql.empty()) {
         out.ordered_sql = RenderPlaceholders(frag.ordered_sql, d, opts.first_param_index);
     }
@@ -111,6 +113,7 @@ Result<SqlExpr> CompileSort(std::string_view sort, const CompileOptions& opts, c
     }
     out.sql = RenderPlaceholders(frag.sql, d, opts.first_param_index);
     out.params = std::move(frag.params);
+    out.varies = joins.varies;
     return out;
 }
 

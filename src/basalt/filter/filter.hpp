@@ -52,6 +52,9 @@ struct SqlExpr {
     /// selective pages want `sql` (index lookups, then a small sort); pages over many matches
     /// want this one (walk the ORDER BY index, probe the materialized set, stop at LIMIT).
     std::string ordered_sql;
+    /// True when the result can change without any write: the expression reads the clock
+    /// (strftime) or random numbers (@random). Such a query's result must not be cached.
+    bool varies = false;
 };
 
 /// Compiles a filter or rule expression. Errors are kInvalidArgument with a client-safe message.

@@ -582,5 +582,42 @@ TEST(FilterFuzzTest, RandomInputsNeverCrash) {
     }
 }
 
+
+// Results that can change with no write (the clock, random order) are marked, so that nothing
+// caches them; macros such as @now are bound once as parameters and do not count.
+TEST(CompileFilterTest, MarksResultsThatChangeWithoutAWrite) {
+    auto s = testing::MakeTestSchema();
+    CompileOptions opts;
+    opts.schema = s.get();
+    opts.collection = s->Find("posts").get();
+    opts.table_alias = "r";
+    const auto& d = SqliteDialect();
+    auto varies = [&](std::string_view expr) {
+        auto r = CompileFilter(expr, opts, d);
+        EXPECT_TRUE(r) << expr;
+        return r && r->varies;
+    };
+    EXPECT_FALSE(varies("views > 0 && created < @now && author.name != ''"));
+    EXPECT_TRUE(varies("strftime('%Y', 'now') = '2026'"));
+    EXPECT_TRUE(varies("views > 0 || strftime('%Y', created) = '2024'"));
+    EXPECT_TRUE(CompileSort("-views,@random", opts, d)->varies);
+    EXPECT_FALSE(CompileSort("-created,author.name", opts, d)->varies);
+
+    // A relation's listRule compiled into the query counts as part of it.
+    std::vector<std::shared_ptr<const schema::Collection>> cs;
+    for (const auto& c : s->all()) {
+        auto copy = std::make_shared<schema::Collection>(*c);
+        if (copy->name == "users") {
+            copy->list_rule = "created < strftime('%Y-%m-%d %H:%M:%fZ', 'now')";
+        }
+        cs.push_back(std::move(copy));
+    }
+    const schema::Schema clocked(std::move(cs));
+    opts.schema = &clocked;
+    opts.collection = clocked.Find("posts").get();
+    EXPECT_TRUE(varies("author.name != ''"));
+    EXPECT_FALSE(varies("title != ''"));
+}
+
 }  // namespace
 }  // namespace basalt::filter
