@@ -83,7 +83,8 @@ public:
         store_ = std::move(*st);
         storage_ = std::make_unique<files::LocalStorage>(cfg_.dir / "storage");
         storage_->CleanStaging();
-        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor(), storage_.get());
+        records_ = std::make_unique<service::RecordService>(*store_, registry_, blocking_.get_executor(), storage_.get(),
+                                                            static_cast<std::size_t>(cfg_.list_cache_mb) << 20);
         files_ = std::make_unique<service::FileService>(*store_, registry_, blocking_.get_executor(), *storage_);
         collections_ = std::make_unique<service::CollectionService>(*store_, registry_, storage_.get());
         settings_ = std::make_unique<service::SettingsService>(*store_);
@@ -255,6 +256,9 @@ int Main(int argc, char** argv) {
                       "synchronous=NORMAL, survives a process crash but not a power loss");
     serve->add_option("--mmap-size", cfg.mmap_mb,
                       "MiB of data.db each SQLite reader maps into memory (default 256; 0 = plain reads)");
+    serve->add_option("--list-cache", cfg.list_cache_mb,
+                      "MiB of list pages kept for identical repeated lists until the next write (default 32; 0 = "
+                      "always read)");
     serve->add_flag("!--no-access-log", cfg.access_log, "Disable the per-request access log");
     serve->add_option("--realtime-idle-timeout", cfg.realtime_idle_timeout_seconds,
                       "Seconds without a message before an SSE client is disconnected (default 300)");

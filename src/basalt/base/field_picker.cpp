@@ -98,6 +98,7 @@ void FieldPicker::AddPath(std::string_view path) {
 FieldPicker FieldPicker::Parse(std::string_view fields) {
     FieldPicker root;
     fields = Trim(fields);
+    root.source_ = fields;
     if (fields.empty()) {
         return root;
     }

@@ -21,6 +21,10 @@ public:
     /// Parses a comma-separated list of paths (commas inside `excerpt(...)` do not split).
     static FieldPicker Parse(std::string_view fields);
 
+    /// The text the root was parsed from, trimmed (empty below the root): two roots with the
+    /// same source pick alike.
+    const std::string& source() const { return source_; }
+
     /// True when the node picks nothing below itself (the value is kept whole).
     bool empty() const { return children_.empty(); }
 
@@ -48,6 +52,7 @@ private:
 
     std::map<std::string, std::unique_ptr<FieldPicker>, std::less<>> children_;
     std::optional<Modifier> modifier_;  // excerpt
+    std::string source_;
 };
 
 /// Plain-text excerpt of HTML: tags stripped (script/style/... subtrees dropped), whitespace

@@ -53,6 +53,12 @@ void ApplyEnvironment(ServeConfig& cfg) {
             cfg.mmap_mb = static_cast<int>(n);
         }
     }
+    if (const char* v = std::getenv("BASALT_LIST_CACHE")) {
+        std::int64_t n = 0;
+        if (ParseInt64(v, n) && n >= 0 && n <= kMaxListCacheMb) {
+            cfg.list_cache_mb = static_cast<int>(n);
+        }
+    }
     if (const char* v = std::getenv("BASALT_REALTIME_IDLE_TIMEOUT")) {
         std::int64_t n = 0;
         if (ParseInt64(v, n) && n > 0 && n <= 86400) {
@@ -82,6 +88,9 @@ Status Validate(const ServeConfig& cfg) {
     }
     if (cfg.mmap_mb < 0 || cfg.mmap_mb > kMaxMmapMb) {
         return InvalidArgument("--mmap-size must be 0..1048576 MiB");
+    }
+    if (cfg.list_cache_mb < 0 || cfg.list_cache_mb > kMaxListCacheMb) {
+        return InvalidArgument("--list-cache must be 0..65536 MiB");
     }
     if (cfg.body_limit < 1024) {
         return InvalidArgument("--body-limit must be at least 1024 bytes");

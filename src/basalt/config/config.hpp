@@ -18,6 +18,7 @@ struct HttpAddress {
 };
 
 inline constexpr int kMaxMmapMb = 1 << 20;  // 1 TiB
+inline constexpr int kMaxListCacheMb = 1 << 16;  // 64 GiB
 
 struct ServeConfig {
     std::filesystem::path dir = "pb_data";
@@ -38,14 +39,17 @@ struct ServeConfig {
     /// MiB of data.db each reader connection maps into memory (SQLite mmap_size): reads of
     /// pages that are not in the WAL skip the copy into the page cache. 0 = read() only.
     int mmap_mb = 256;
+    /// MiB of list pages kept for identical repeated lists while nothing is written (each write
+    /// invalidates them all). 0 = every list is read from the database.
+    int list_cache_mb = 32;
 };
 
 /// Parses "HOST:PORT" (IPv4, hostname or [IPv6]); port 0 picks a free port.
 Result<HttpAddress> ParseHttpAddress(std::string_view s);
 
 /// Applies BASALT_HTTP, BASALT_DIR, BASALT_WORKERS, BASALT_LOG_LEVEL,
-/// BASALT_REALTIME_IDLE_TIMEOUT (seconds), BASALT_SYNC, BASALT_MMAP_SIZE (MiB) when set (flags win: call
-/// before parsing flags).
+/// BASALT_REALTIME_IDLE_TIMEOUT (seconds), BASALT_SYNC, BASALT_MMAP_SIZE (MiB), BASALT_LIST_CACHE
+/// (MiB) when set (flags win: call before parsing flags).
 void ApplyEnvironment(ServeConfig& cfg);
 
 /// Checks ranges; errors name the offending setting.

@@ -36,6 +36,14 @@ TEST(Config, Validates) {
     EXPECT_TRUE(Validate(c));
     c.mmap_mb = -1;
     EXPECT_FALSE(Validate(c));
+    c.mmap_mb = 256;
+    EXPECT_EQ(c.list_cache_mb, 32);
+    c.list_cache_mb = 0;
+    EXPECT_TRUE(Validate(c));
+    c.list_cache_mb = -1;
+    EXPECT_FALSE(Validate(c));
+    c.list_cache_mb = kMaxListCacheMb + 1;
+    EXPECT_FALSE(Validate(c));
 }
 
 }  // namespace

@@ -308,6 +308,18 @@ Result<Record> SaveChecked(store::Tx& tx, const schema::Schema& s, Record rec, b
 
 }  // namespace
 
+RecordService::RecordService(store::Store& store,
+                             SchemaRegistry& registry,
+                             net::any_io_executor blocking,
+                             files::FileStorage* files,
+                             std::size_t list_cache_bytes)
+    : store_(store), registry_(registry), blocking_(std::move(blocking)), files_(files) {
+    if (list_cache_bytes != 0) {
+        list_pages_ = std::make_unique<internal::ListPageCache>(internal::ListPageCache::Limits{
+            .max_entries = 1u << 16, .max_cost = list_cache_bytes, .max_age = internal::kListPageMaxAge});
+    }
+}
+
 net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::string collection, ListParams p) {
     schema::SchemaPtr s = registry_.Get();
     const bool su = ctx.auth.IsSuperuser();
@@ -333,10 +345,12 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
         next_param += f.params.size();
         q.where.push_back(std::move(f));
     }
+    bool order_varies = false;
     if (!p.sort.empty()) {
         BASALT_CO_TRY(auto order, internal::CompileClientSort(store_.dialect(), p.sort, ctx, *s, *c, c->name, next_param));
         q.order_by = std::move(order.sql);
         q.order_params = std::move(order.params);
+        order_varies = order.varies;
     }
     q.limit = p.per_page;
     q.offset = (p.page - 1) * p.per_page;
@@ -347,6 +361,30 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
     // Rows are written straight into JSON unless records are needed: for expand, or to learn
     // which records the viewer manages (MarkManaged).
     const bool write_rows = p.write_items && tree.children.empty() && !ManageRuleMayApply(ctx, *c);
+    // A page written from rows is kept for the next identical request while nothing is written.
+    std::string page_key;
+    const std::optional<std::uint64_t> epoch = store_.DataEpoch();
+    if (write_rows && list_pages_ && epoch) {
+        page_key = internal::ListPageKey(*c, ctx.auth, q, order_varies, p.fields ? p.fields->source() : std::string(),
+                                         p.skip_total);
+    }
+    std::optional<Result<ListResult>> result;
+    if (!page_key.empty()) {
+        if (auto hit = list_pages_->Get(page_key, *epoch); hit && (*hit)->collection == c) {
+            const internal::CachedListPage& cached = **hit;
+            ListResult out;
+            out.page = p.page;
+            out.per_page = p.per_page;
+            out.total_items = cached.total_items;
+            out.total_pages = cached.total_pages;
+            out.item_count = cached.item_count;
+            out.items_json.emplace();
+            out.items_json->reserve(p.items_prefix.size() + cached.items.size());
+            *out.items_json += p.items_prefix;
+            *out.items_json += cached.items;
+            result.emplace(std::move(out));
+        }
+    }
     auto unit = [&](store::Tx& tx) -> Result<ListResult> {
         ListResult out;
         out.page = p.page;
@@ -371,6 +409,16 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
                 writer.Write(json, fields, row);
             };
             BASALT_RETURN_IF_ERROR(store::ScanRecords(tx, c, page, each));
+            if (!page_key.empty()) {
+                auto cached = std::make_shared<internal::CachedListPage>();
+                cached->collection = c;
+                cached->items.assign(json, p.items_prefix.size());
+                cached->item_count = out.item_count;
+                cached->total_items = out.total_items;
+                cached->total_pages = out.total_pages;
+                const std::size_t cost = internal::ListPageCost(*cached);
+                list_pages_->Put(page_key, tx.epoch(), std::move(cached), cost);
+            }
             out.items_json = std::move(json);
             return out;
         }
@@ -380,17 +428,20 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
         out.item_count = out.items.size();
         return out;
     };
-    auto result = co_await store_.Read(std::move(unit));
+    if (!result) {
+        auto read = co_await store_.Read(std::move(unit));
+        result.emplace(std::move(read));
+    }
     // PocketBase's timing hardening: a client probing a rule-protected collection with filters
     // that keep finding nothing is slowed down (a random delay of up to 500 ms once it had 3
     // empty results within 3 s), so response times reveal less about hidden rows.
-    if (result && result->item_count == 0 && !su && !p.filter.empty() && c->list_rule && !c->list_rule->empty() &&
+    if (*result && (*result)->item_count == 0 && !su && !p.filter.empty() && c->list_rule && !c->list_rule->empty() &&
         !empty_lists_.Allow(c->id + "|" + ctx.remote_ip)) {
         net::steady_timer timer(co_await net::this_coro::executor,
                                 std::chrono::milliseconds(RandomInt(0, kMaxProbeDelayMs)));
         co_await timer.async_wait(net::use_awaitable);
     }
-    co_return result;
+    co_return std::move(*result);
 }
 
 net::awaitable<Result<Record>> RecordService::View(RequestCtx ctx, std::string collection, std::string id) {

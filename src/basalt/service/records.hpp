@@ -19,6 +19,7 @@
 #include "basalt/filter/filter.hpp"
 #include "basalt/service/changes.hpp"
 #include "basalt/service/context.hpp"
+#include "basalt/service/internal/list_pages.hpp"
 #include "basalt/service/internal/throttle.hpp"
 #include "basalt/service/record_files.hpp"
 #include "basalt/store/store.hpp"
@@ -131,16 +132,20 @@ struct BatchOutcome {
     Error failure;
 };
 
+/// Bytes of list pages RecordService keeps for repeated lists (see internal/list_pages.hpp).
+inline constexpr std::size_t kDefaultListCacheBytes = std::size_t{32} << 20;
+
 /// Record use cases. Holds references to App-owned objects (store, schema registry, blocking
 /// executor) that outlive every request. Thread-safe: its only state is the thread-safe throttle
-/// of empty filtered lists.
+/// of empty filtered lists and cache of list pages.
 class RecordService {
 public:
+    /// `list_cache_bytes`: the memory list pages may take; 0 = every list is read afresh.
     RecordService(store::Store& store,
                   SchemaRegistry& registry,
                   net::any_io_executor blocking,
-                  files::FileStorage* files = nullptr)
-        : store_(store), registry_(registry), blocking_(std::move(blocking)), files_(files) {}
+                  files::FileStorage* files = nullptr,
+                  std::size_t list_cache_bytes = kDefaultListCacheBytes);
 
     net::awaitable<Result<ListResult>> List(RequestCtx ctx, std::string collection, ListParams p);
     net::awaitable<Result<schema::Record>> View(RequestCtx ctx, std::string collection, std::string id);
@@ -197,6 +202,7 @@ private:
     SchemaRegistry& registry_;
     net::any_io_executor blocking_;
     internal::Throttle empty_lists_{3, std::chrono::seconds(3)};  // timing hardening of List
+    std::unique_ptr<internal::ListPageCache> list_pages_;          // null: disabled
     ChangeSink* sink_ = nullptr;
     files::FileStorage* files_;  // null: uploads are refused
 };
