@@ -487,12 +487,18 @@ TEST_F(SqliteExecTest, Sort) {
     EXPECT_EQ(Ids("", "@random").size(), 11u);
 }
 
+/// Options compiling against the test schema's posts, aliased "r".
+CompileOptions PostsOptions(const schema::Schema& s) {
+    CompileOptions opts;
+    opts.schema = &s;
+    opts.collection = s.Find("posts").get();
+    opts.table_alias = "r";
+    return opts;
+}
+
 TEST(CompileSortTest, Errors) {
     auto s = testing::MakeTestSchema();
-    CompileOptions opts;
-    opts.schema = s.get();
-    opts.collection = s->Find("posts").get();
-    opts.table_alias = "r";
+    CompileOptions opts = PostsOptions(*s);
     const auto& d = SqliteDialect();
     for (std::string_view bad : {"nope", "secret", "a,b,c,d,e,f,g,h,i", "'x'", "@request.method", "1",
                                  "title title", "-", "@now", "locked_ref.name", "(title)"}) {
@@ -511,10 +517,7 @@ TEST(CompileSortTest, Errors) {
 
 TEST(CompileFilterTest, LimitsAndPlaceholders) {
     auto s = testing::MakeTestSchema();
-    CompileOptions opts;
-    opts.schema = s.get();
-    opts.collection = s->Find("posts").get();
-    opts.table_alias = "r";
+    CompileOptions opts = PostsOptions(*s);
     opts.max_length = 10;
     auto too_long = CompileFilter("title = 'abcdef'", opts, SqliteDialect());
     ASSERT_FALSE(too_long);
@@ -545,10 +548,7 @@ TEST(LikeTest, WrapLikeValue) {
 TEST(FilterFuzzTest, RandomInputsNeverCrash) {
     auto s = testing::MakeTestSchema();
     RequestInfo req = testing::MakeTestRequest(*s);
-    CompileOptions opts;
-    opts.schema = s.get();
-    opts.collection = s->Find("posts").get();
-    opts.table_alias = "r";
+    CompileOptions opts = PostsOptions(*s);
     opts.request = &req;
     const std::vector<std::string> pieces = {
         "title", "views", "tags", "author.name", "editors.name", "comments_via_post.message",
@@ -587,10 +587,7 @@ TEST(FilterFuzzTest, RandomInputsNeverCrash) {
 // caches them; macros such as @now are bound once as parameters and do not count.
 TEST(CompileFilterTest, MarksResultsThatChangeWithoutAWrite) {
     auto s = testing::MakeTestSchema();
-    CompileOptions opts;
-    opts.schema = s.get();
-    opts.collection = s->Find("posts").get();
-    opts.table_alias = "r";
+    CompileOptions opts = PostsOptions(*s);
     const auto& d = SqliteDialect();
     auto varies = [&](std::string_view expr) {
         auto r = CompileFilter(expr, opts, d);
