@@ -8,14 +8,10 @@
 # Usage: bench/auth.sh [BIN]   (default build/release/basalt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
-source bench/lib.sh
+source bench/lib.sh "$@"
 DURATION=${BENCH_DURATION:-10s}
 PORT=18390
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/basalt-auth.XXXXXX)
+WORK=$(bench_workdir auth)
 cleanup() { basalt_stop; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 apt_need wrk curl

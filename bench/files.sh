@@ -11,18 +11,14 @@
 # Usage: bench/files.sh [BIN]   (default build/release/basalt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
-source bench/lib.sh
+source bench/lib.sh "$@"
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-64}
 RUNS=${BENCH_RUNS:-3}
 THUMB_RECORDS=${THUMB_RECORDS:-9}
 PORT=18690
 NGINX_PORT=18691
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/basalt-files.XXXXXX)
+WORK=$(bench_workdir files)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 NGINX_PID=""
 cleanup() {

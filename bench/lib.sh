@@ -1,8 +1,18 @@
-# Shared parts of the bench scripts (sourced, not run): tool installation, waiting for a
-# server, starting and stopping Basalt, one wrk run and the median of several.
-# The sourcing script sets ROOT (the repository) before sourcing and may set BIN.
+# Shared parts of the bench scripts (sourced, not run): the common set-up, tool installation,
+# waiting for a server, starting and stopping Basalt, one wrk run and the median of several.
+# A script cds to the repository and sources it with its own arguments:
+#   cd "$(dirname "$0")/.." && source bench/lib.sh "$@"
+# which sets ROOT (the repository), BIN (the first argument, default build/release/basalt) and
+# OUT (bench/out, created); `bench_workdir NAME` makes the script's temporary directory.
 
-BIN=${BIN:-$ROOT/build/release/basalt}
+ROOT=$PWD
+BIN=${1:-$ROOT/build/release/basalt}
+OUT=$ROOT/bench/out
+mkdir -p "$OUT"
+
+bench_workdir() {  # name → a new directory /tmp/basalt-NAME.XXXXXX
+  mktemp -d "/tmp/basalt-$1.XXXXXX"
+}
 
 # Installs Debian packages that are missing (idempotent; one apt-get call for all of them).
 apt_need() {  # package...

@@ -25,9 +25,7 @@
 # Usage: bench/peers.sh [BIN]   (default build/release/basalt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
-source bench/lib.sh
+source bench/lib.sh "$@"
 
 DURATION=${DURATION:-10}
 REPEATS=${REPEATS:-3}
@@ -46,9 +44,8 @@ USERS=1000
 CORES=$(nproc)
 PY=/usr/bin/python3  # Debian's interpreter: it sees the python3-* packages
 PEERS=$ROOT/bench/peers
-OUT=$ROOT/bench/out
 RAW=$OUT/raw
-WORK=$(mktemp -d /tmp/basalt-peers.XXXXXX)
+WORK=$(bench_workdir peers)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PGID=$(ps -o pgid= $$ | tr -d ' ')
 SERVER_PID=""

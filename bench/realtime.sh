@@ -6,18 +6,15 @@
 # clients (measured by bench/realtime_load.cpp on the same machine). Writes bench/out/realtime.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
+source bench/lib.sh "$@"
 CLIENTS=${CLIENTS:-10000}
 EVENTS=${EVENTS:-20}
 PORT=18390
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/basalt-realtime.XXXXXX)
+WORK=$(bench_workdir realtime)
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-[ -x "$BIN" ] || { echo "realtime bench: $BIN not found (make build)"; exit 1; }
+need_basalt
 FIXTURE=${BASALT_FIXTURE_DIR:-$ROOT/../shared/pocketbase-fixture}
 
 # Each client is one socket on both sides of the loopback.

@@ -6,14 +6,10 @@
 # wrk -t1 -c10; target: every scenario under 50 ms p99. Writes bench/out/rules.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
-source bench/lib.sh
+source bench/lib.sh "$@"
 DURATION=${BENCH_DURATION:-10s}
 PORT=18290
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/basalt-rules.XXXXXX)
+WORK=$(bench_workdir rules)
 cleanup() { basalt_stop; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 apt_need wrk sqlite3 curl

@@ -7,18 +7,14 @@
 # Usage: bench/run.sh [BIN]   (default build/release/basalt; `make bench` builds it first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=${1:-$ROOT/build/release/basalt}
-source bench/lib.sh
+source bench/lib.sh "$@"
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-64}
 RUNS=${BENCH_RUNS:-3}
 RECORDS=${BENCH_RECORDS:-100000}
 PORT=18190
 NGINX_PORT=18191
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/basalt-bench.XXXXXX)
+WORK=$(bench_workdir bench)
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PIDS=()
 cleanup() {

@@ -4,11 +4,7 @@
 # every example). CTest runs one example per test (example_<name>, labels sdk and examples).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="${1:-${BASALT_BIN:-build/release/basalt}}"
-if [[ "$bin" != /* ]]; then
-  bin="$(pwd)/$bin"
-fi
-export BASALT_BIN="$bin"
+source "$here/../tests/support/basalt_bin.sh" "${1:-}"
 shift || true
 cd "$here"
 # npm modules: the examples' own (pocketbase, eventsource) and, for the auth example's OpenID

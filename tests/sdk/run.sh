@@ -3,11 +3,7 @@
 # Usage: tests/sdk/run.sh [path/to/basalt]   (default: $BASALT_BIN or build/release/basalt)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="${1:-${BASALT_BIN:-build/release/basalt}}"
-if [[ "$bin" != /* ]]; then
-  bin="$(pwd)/$bin"
-fi
-export BASALT_BIN="$bin"
+source "$here/../support/basalt_bin.sh" "${1:-}"
 cd "$here"
 if [[ ! -d node_modules/pocketbase || ! -d node_modules/eventsource || ! -d node_modules/oidc-provider ]]; then
   npm ci --no-audit --no-fund
