@@ -125,21 +125,21 @@ TEST(AuthFlow, PasswordTokenIsUsable) {
     EXPECT_EQ(tampered.status, 401);
 }
 
+/// The static user token's holder viewing their own record (users' viewRule: only themselves).
+HttpResponse ViewOwnRecord(int port) {
+    return Send(port, {.target = "/api/collections/users/records/4q1xlclmfloku33", .headers = AuthHeader(kUserToken)});
+}
+
 TEST(AuthFlow, PasswordChangeInvalidatesOldTokens) {
     ServerProcess server;
     const std::string err = server.Start();
     ASSERT_TRUE(err.empty()) << err;
     // Used once before the change, so that its record is in the token cache.
-    const HttpResponse before = Send(server.port(),
-                                     {.target = "/api/collections/users/records/4q1xlclmfloku33",
-                                      .headers = AuthHeader(kUserToken)});
+    const HttpResponse before = ViewOwnRecord(server.port());
     ASSERT_EQ(before.status, 200) << before.body;
     const HttpResponse changed =
-        Send(server.port(),
-             {.method = "PATCH",
-              .target = "/api/collections/users/records/4q1xlclmfloku33",
-              .headers = JsonHeaders(kSuperuserToken),
-              .body = R"({"password":"new-password-1","passwordConfirm":"new-password-1"})"});
+        PatchAsSuperuser(server.port(), "/api/collections/users/records/4q1xlclmfloku33",
+                         R"({"password":"new-password-1","passwordConfirm":"new-password-1"})");
     ASSERT_EQ(changed.status, 200) << changed.body;
     {
         Db db(server.db_path().string());
@@ -150,9 +150,7 @@ TEST(AuthFlow, PasswordChangeInvalidatesOldTokens) {
         EXPECT_TRUE(hash->starts_with("$2a$")) << *hash;
     }
     // The static user token was signed with the old tokenKey: now a guest.
-    const HttpResponse own = Send(server.port(),
-                                  {.target = "/api/collections/users/records/4q1xlclmfloku33",
-                                   .headers = AuthHeader(kUserToken)});
+    const HttpResponse own = ViewOwnRecord(server.port());
     EXPECT_EQ(own.status, 404);
 }
 
@@ -163,21 +161,14 @@ TEST(AuthFlow, RotatingTheTokenSecretInvalidatesOldTokens) {
     const std::string err = server.Start();
     ASSERT_TRUE(err.empty()) << err;
     for (int i = 0; i < 3; ++i) {
-        const HttpResponse before = Send(server.port(),
-                                         {.target = "/api/collections/users/records/4q1xlclmfloku33",
-                                          .headers = AuthHeader(kUserToken)});
+        const HttpResponse before = ViewOwnRecord(server.port());
         ASSERT_EQ(before.status, 200) << before.body;
     }
     const HttpResponse rotated =
-        Send(server.port(),
-             {.method = "PATCH",
-              .target = "/api/collections/users",
-              .headers = JsonHeaders(kSuperuserToken),
-              .body = R"({"authToken":{"secret":"a-brand-new-secret-of-more-than-thirty-characters"}})"});
+        PatchAsSuperuser(server.port(), "/api/collections/users",
+                         R"({"authToken":{"secret":"a-brand-new-secret-of-more-than-thirty-characters"}})");
     ASSERT_EQ(rotated.status, 200) << rotated.body;
-    const HttpResponse own = Send(server.port(),
-                                  {.target = "/api/collections/users/records/4q1xlclmfloku33",
-                                   .headers = AuthHeader(kUserToken)});
+    const HttpResponse own = ViewOwnRecord(server.port());
     EXPECT_EQ(own.status, 404);
     const HttpResponse refresh =
         Send(server.port(),

@@ -467,7 +467,7 @@ TEST(ListPages, FollowEveryWriteAndNeverCrossViewers) {
         return r.body;
     };
     auto patch = [&](const std::string& target, const std::string& body) {
-        HttpResponse r = Send(server.port(), {.method = "PATCH", .target = target, .headers = su, .body = body});
+        HttpResponse r = PatchAsSuperuser(server.port(), target, body);
         EXPECT_EQ(r.status, 200) << r.body;
     };
 

@@ -150,6 +150,10 @@ void RunScenarioWithServer(const Scenario& s) {
     RunScenario(s, *server);
 }
 
+HttpResponse PatchAsSuperuser(int port, const std::string& target, const std::string& body) {
+    return Send(port, {.method = "PATCH", .target = target, .headers = JsonHeaders(kSuperuserToken), .body = body});
+}
+
 HttpResponse SubscribeRealtime(int port,
                                const std::string& client_id,
                                const std::vector<std::string>& topics,

@@ -43,6 +43,9 @@ inline Headers JsonHeaders(std::string_view token = {}) {
     return h;
 }
 
+/// PATCH `target` with the JSON `body` as a superuser.
+HttpResponse PatchAsSuperuser(int port, const std::string& target, const std::string& body);
+
 /// POST /api/realtime: sets the topics of the SSE client `client_id`, as `token`'s holder (none:
 /// a guest).
 HttpResponse SubscribeRealtime(int port,

@@ -1,7 +1,9 @@
 // Config parsing and validation.
 #include "basalt/config/config.hpp"
 
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 
 #include "basalt/base/strings.hpp"
 
@@ -26,6 +28,19 @@ Result<HttpAddress> ParseHttpAddress(std::string_view s) {
     return a;
 }
 
+namespace {
+
+/// Sets `out` from the integer environment variable `name` when it is set and within
+/// [min, max]; anything else leaves `out` as it is (Validate reports flags, not the environment).
+void ApplyIntEnv(const char* name, std::int64_t min, std::int64_t max, int& out) {
+    std::int64_t n = 0;
+    if (const char* v = std::getenv(name); v != nullptr && ParseInt64(v, n) && n >= min && n <= max) {
+        out = static_cast<int>(n);
+    }
+}
+
+}  // namespace
+
 void ApplyEnvironment(ServeConfig& cfg) {
     if (const char* v = std::getenv("BASALT_HTTP")) {
         if (auto a = ParseHttpAddress(v)) {
@@ -35,36 +50,17 @@ void ApplyEnvironment(ServeConfig& cfg) {
     if (const char* v = std::getenv("BASALT_DIR")) {
         cfg.dir = v;
     }
-    if (const char* v = std::getenv("BASALT_WORKERS")) {
-        std::int64_t n = 0;
-        if (ParseInt64(v, n)) {
-            cfg.workers = static_cast<int>(n);
-        }
-    }
+    // Any int: Validate names a worker count out of its range.
+    ApplyIntEnv("BASALT_WORKERS", std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), cfg.workers);
     if (const char* v = std::getenv("BASALT_LOG_LEVEL")) {
         cfg.log_level = v;
     }
     if (const char* v = std::getenv("BASALT_SYNC")) {
         cfg.sync = v;
     }
-    if (const char* v = std::getenv("BASALT_MMAP_SIZE")) {
-        std::int64_t n = 0;
-        if (ParseInt64(v, n) && n >= 0 && n <= kMaxMmapMb) {
-            cfg.mmap_mb = static_cast<int>(n);
-        }
-    }
-    if (const char* v = std::getenv("BASALT_LIST_CACHE")) {
-        std::int64_t n = 0;
-        if (ParseInt64(v, n) && n >= 0 && n <= kMaxListCacheMb) {
-            cfg.list_cache_mb = static_cast<int>(n);
-        }
-    }
-    if (const char* v = std::getenv("BASALT_REALTIME_IDLE_TIMEOUT")) {
-        std::int64_t n = 0;
-        if (ParseInt64(v, n) && n > 0 && n <= 86400) {
-            cfg.realtime_idle_timeout_seconds = static_cast<int>(n);
-        }
-    }
+    ApplyIntEnv("BASALT_MMAP_SIZE", 0, kMaxMmapMb, cfg.mmap_mb);
+    ApplyIntEnv("BASALT_LIST_CACHE", 0, kMaxListCacheMb, cfg.list_cache_mb);
+    ApplyIntEnv("BASALT_REALTIME_IDLE_TIMEOUT", 1, 86400, cfg.realtime_idle_timeout_seconds);
 }
 
 Status Validate(const ServeConfig& cfg) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace basalt::config {
 namespace {
 
@@ -44,6 +46,24 @@ TEST(Config, Validates) {
     EXPECT_FALSE(Validate(c));
     c.list_cache_mb = kMaxListCacheMb + 1;
     EXPECT_FALSE(Validate(c));
+}
+
+// Integer settings from the environment apply when they parse and are in range; anything else
+// leaves the default (flags, parsed after, win either way).
+TEST(ConfigTest, IntegerEnvironmentSettingsApplyOnlyInRange) {
+    setenv("BASALT_LIST_CACHE", "0", 1);
+    setenv("BASALT_MMAP_SIZE", "-5", 1);
+    setenv("BASALT_REALTIME_IDLE_TIMEOUT", "soon", 1);
+    setenv("BASALT_WORKERS", "3", 1);
+    ServeConfig c;
+    ApplyEnvironment(c);
+    EXPECT_EQ(c.list_cache_mb, 0);
+    EXPECT_EQ(c.mmap_mb, 256);
+    EXPECT_EQ(c.realtime_idle_timeout_seconds, 300);
+    EXPECT_EQ(c.workers, 3);
+    for (const char* name : {"BASALT_LIST_CACHE", "BASALT_MMAP_SIZE", "BASALT_REALTIME_IDLE_TIMEOUT", "BASALT_WORKERS"}) {
+        unsetenv(name);
+    }
 }
 
 }  // namespace

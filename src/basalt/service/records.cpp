@@ -306,6 +306,34 @@ Result<Record> SaveChecked(store::Tx& tx, const schema::Schema& s, Record rec, b
 }
 
 
+/// A kept page as List's result: its items after the caller's items_prefix.
+ListResult FromKeptPage(const internal::CachedListPage& kept, const ListParams& p) {
+    ListResult out;
+    out.page = p.page;
+    out.per_page = p.per_page;
+    out.total_items = kept.total_items;
+    out.total_pages = kept.total_pages;
+    out.item_count = kept.item_count;
+    out.items_json.emplace();
+    out.items_json->reserve(p.items_prefix.size() + kept.items.size());
+    *out.items_json += p.items_prefix;
+    *out.items_json += kept.items;
+    return out;
+}
+
+/// The page `out` (items_json after `prefix`) as kept for the next identical list.
+std::shared_ptr<const internal::CachedListPage> KeptPageOf(const store::CollectionPtr& c,
+                                                           const ListResult& out,
+                                                           std::size_t prefix) {
+    auto kept = std::make_shared<internal::CachedListPage>();
+    kept->collection = c;
+    kept->items.assign(*out.items_json, prefix);
+    kept->item_count = out.item_count;
+    kept->total_items = out.total_items;
+    kept->total_pages = out.total_pages;
+    return kept;
+}
+
 }  // namespace
 
 RecordService::RecordService(store::Store& store,
@@ -371,18 +399,7 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
     std::optional<Result<ListResult>> result;
     if (!page_key.empty()) {
         if (auto hit = list_pages_->Get(page_key, *epoch); hit && (*hit)->collection == c) {
-            const internal::CachedListPage& cached = **hit;
-            ListResult out;
-            out.page = p.page;
-            out.per_page = p.per_page;
-            out.total_items = cached.total_items;
-            out.total_pages = cached.total_pages;
-            out.item_count = cached.item_count;
-            out.items_json.emplace();
-            out.items_json->reserve(p.items_prefix.size() + cached.items.size());
-            *out.items_json += p.items_prefix;
-            *out.items_json += cached.items;
-            result.emplace(std::move(out));
+            result.emplace(FromKeptPage(**hit, p));
         }
     }
     auto unit = [&](store::Tx& tx) -> Result<ListResult> {
@@ -409,17 +426,13 @@ net::awaitable<Result<ListResult>> RecordService::List(RequestCtx ctx, std::stri
                 writer.Write(json, fields, row);
             };
             BASALT_RETURN_IF_ERROR(store::ScanRecords(tx, c, page, each));
-            if (!page_key.empty()) {
-                auto cached = std::make_shared<internal::CachedListPage>();
-                cached->collection = c;
-                cached->items.assign(json, p.items_prefix.size());
-                cached->item_count = out.item_count;
-                cached->total_items = out.total_items;
-                cached->total_pages = out.total_pages;
-                const std::size_t cost = internal::ListPageCost(*cached);
-                list_pages_->Put(page_key, tx.epoch(), std::move(cached), cost);
-            }
             out.items_json = std::move(json);
+            // Kept unless a write committed meanwhile: such a page could never be served.
+            if (!page_key.empty() && store_.DataEpoch() == tx.epoch()) {
+                auto kept = KeptPageOf(c, out, p.items_prefix.size());
+                const std::size_t cost = internal::ListPageCost(*kept);
+                list_pages_->Put(page_key, tx.epoch(), std::move(kept), cost);
+            }
             return out;
         }
         BASALT_TRY(out.items, store::SelectRecords(tx, c, page));
